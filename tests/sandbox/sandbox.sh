@@ -45,6 +45,7 @@ TOKEN_SERVICE="sandbox-registry"
 TOKEN_ISSUER="sandbox-issuer"
 BUILD_DIR="$DIR/build"
 FIXTURE_HASH_FILE="$BUILD_DIR/fixture.sha256"
+FIXTURE_DIGESTS_FILE="$BUILD_DIR/fixture-digests.env"
 SANDBOX_JSON="$DIR/sandbox.json"
 SANDBOX_ENV="$DIR/sandbox.env"
 MARKER="$DIR/.arkmanager-sandbox"
@@ -195,6 +196,8 @@ port_free() {
         python3 - "$p" <<'EOF' 2>/dev/null
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+# like Go's net.Listen (the registry): TIME_WAIT leftovers do not make a port busy
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 try:
     s.bind(("127.0.0.1", int(sys.argv[1])))
 except OSError:
@@ -319,6 +322,9 @@ storage:
   maintenance:
     uploadpurging:
       enabled: $purge
+      age: 168h
+      interval: 24h
+      dryrun: false
 http:
   addr: 127.0.0.1:$port
   secret: $(registry_secret)
@@ -426,13 +432,39 @@ read_digests() {
     for t in "${VARIANTS[@]}" latest; do DIGESTS[$t]="$(manifest_digest "$t")"; done
 }
 
+# restore_tag <tag> <digest>: points <tag> back at the manifest <digest> (same bytes, same digest)
+restore_tag() {
+    local tag="$1" digest="$2" body code base="http://127.0.0.1:$REGISTRY_PORT/v2/$REPOSITORY/manifests"
+    body="$(mktemp)"
+    code="$(curl -s -m 10 -o "$body" -w '%{http_code}' -H "Accept: $MANIFEST_V2" "$base/$digest" || true)"
+    if [[ $code == 200 ]]; then
+        code="$(curl -s -m 10 -o /dev/null -w '%{http_code}' -X PUT -H "Content-Type: $MANIFEST_V2" \
+            --data-binary "@$body" "$base/$tag" || true)"
+    fi
+    rm -f "$body"
+    [[ $code == 201 ]]
+}
+
+# True when the pushed fixture matches the source; tags that tests re-pointed (say :latest
+# pushed to v2) are put back to the digests recorded at build time.
 fixture_current() {
-    local t
+    local t want
+    local -A recorded=()
     [[ -f $FIXTURE_HASH_FILE && "$(cat "$FIXTURE_HASH_FILE")" == "$(fixture_hash)" ]] || return 1
+    [[ -f $FIXTURE_DIGESTS_FILE ]] || return 1
     for t in "${VARIANTS[@]}"; do [[ -f $BUILD_DIR/$t/Dockerfile && -x $BUILD_DIR/$t/rootfs/ark/server ]] || return 1; done
+    while IFS='=' read -r t want; do recorded[$t]="$want"; done < "$FIXTURE_DIGESTS_FILE"
+    recorded[latest]="${recorded[v1]:-}"
     read_digests
-    for t in "${VARIANTS[@]}" latest; do [[ -n ${DIGESTS[$t]} ]] || return 1; done
-    [[ ${DIGESTS[latest]} == "${DIGESTS[v1]}" ]]
+    for t in "${VARIANTS[@]}" latest; do
+        want="${recorded[$t]:-}"
+        [[ $want == sha256:* ]] || return 1
+        [[ ${DIGESTS[$t]} == "$want" ]] && continue
+        log "fixture: :$t is ${DIGESTS[$t]:-missing}, restoring it to $want"
+        restore_tag "$t" "$want" || { log "fixture: cannot restore :$t; rebuilding"; return 1; }
+        DIGESTS[$t]="$(manifest_digest "$t")"
+        [[ ${DIGESTS[$t]} == "$want" ]] || return 1
+    done
 }
 
 build_fixture() {
@@ -441,10 +473,12 @@ build_fixture() {
         log "fixture: images already in the registry and source unchanged; skipping build"
         return 0
     fi
-    local blog="$DIR/fixture-build.log" t ref
-    log "fixture: building and pushing $REPOSITORY:{${VARIANTS[*]// /,},latest} (log: $blog)"
+    local blog="$DIR/fixture-build.log" t ref tags
+    tags="$(IFS=,; echo "${VARIANTS[*]},latest")"
+    log "fixture: building and pushing $REPOSITORY:{$tags} (log: $blog)"
     : > "$blog"
     mkdir -p "$BUILD_DIR"
+    rm -f "$FIXTURE_HASH_FILE" "$FIXTURE_DIGESTS_FILE"
     for t in "${VARIANTS[@]}"; do
         ref="$(image_ref "$t")"
         bash "$FIXTURE_DIR/make-context.sh" "$t" "$BUILD_DIR/$t" >> "$blog" 2>&1 \
@@ -465,6 +499,7 @@ build_fixture() {
     for t in "${VARIANTS[@]}" latest; do
         [[ -n ${DIGESTS[$t]} ]] || die "fixture: $REPOSITORY:$t is not in the registry after the push"
     done
+    for t in "${VARIANTS[@]}"; do echo "$t=${DIGESTS[$t]}"; done > "$FIXTURE_DIGESTS_FILE"
     fixture_hash > "$FIXTURE_HASH_FILE"
     log "fixture: pushed v1 ${DIGESTS[v1]}, v2 ${DIGESTS[v2]}, broken ${DIGESTS[broken]}"
 }
