@@ -1,0 +1,303 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using ArkManager.Images.Docker;
+using ArkManager.Images.Images;
+using ArkManager.Images.Internal;
+using global::Docker.DotNet.Models;
+using Microsoft.Extensions.Logging;
+
+namespace ArkManager.Images.Servers
+{
+    /// <summary>Server containers: create, list, start (never pulling) and stop (honouring the save time).</summary>
+    internal sealed class ServerManager
+    {
+        public const string ServerLabel = "io.arkmanager.server";
+        public const string ImageLabel = "io.arkmanager.image";
+        public const string ManagedLabel = "io.arkmanager.managed";
+
+        /// <summary>Docker's own default when a container sets no StopTimeout.</summary>
+        private static readonly TimeSpan DockerDefaultStopTimeout = TimeSpan.FromSeconds(10);
+
+        private readonly DockerConnection _connection;
+        private readonly ImageStore _images;
+        private readonly ILogger _logger;
+
+        public ServerManager(DockerConnection connection, ImageStore images, ILogger logger)
+        {
+            _connection = connection;
+            _images = images;
+            _logger = logger;
+        }
+
+        public async Task<IReadOnlyList<ServerInfo>> ListAsync(string? name, CancellationToken cancellationToken)
+        {
+            var client = await _connection.GetClientAsync(cancellationToken).ConfigureAwait(false);
+            var filter = name is null ? ServerLabel : ServerLabel + "=" + name;
+            var list = await DockerErrors.Call(_connection.Endpoint, "Listing servers", name ?? "*", () => client.Containers.ListContainersAsync(
+                new ContainersListParameters
+                {
+                    All = true,
+                    Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [filter] = true } },
+                }, cancellationToken)).ConfigureAwait(false);
+
+            var result = new List<ServerInfo>();
+            foreach (var container in list)
+            {
+                try
+                {
+                    var inspect = await client.Containers.InspectContainerAsync(container.ID, cancellationToken).ConfigureAwait(false);
+                    result.Add(ToServerInfo(inspect, container));
+                }
+                catch (Exception ex) when (DockerErrors.IsNotFound(ex))
+                {
+                    // Removed between list and inspect.
+                }
+            }
+
+            return result.OrderBy(s => s.Name, StringComparer.OrdinalIgnoreCase).ToList();
+        }
+
+        public async Task<ServerInfo?> FindAsync(string name, CancellationToken cancellationToken)
+        {
+            var list = await ListAsync(name, cancellationToken).ConfigureAwait(false);
+            return list.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.Ordinal));
+        }
+
+        public async Task<ServerInfo> GetRequiredAsync(string name, CancellationToken cancellationToken)
+        {
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                throw new ArgumentException("A server name is required.", nameof(name));
+            }
+
+            return await FindAsync(name, cancellationToken).ConfigureAwait(false) ?? throw new ServerNotFoundException(name);
+        }
+
+        public async Task<ServerInfo> CreateAsync(ServerSpec spec, CancellationToken cancellationToken)
+        {
+            if (spec is null)
+            {
+                throw new ArgumentNullException(nameof(spec));
+            }
+
+            ServerSpecParser.ValidateName(spec.Name);
+            var reference = ImageReference.Parse(spec.Image);
+            var parameters = BuildCreateParameters(spec, reference);
+
+            if (await _images.InspectAsync(reference, cancellationToken).ConfigureAwait(false) is null)
+            {
+                throw new MissingImagesException(new[] { reference.ToString() }, $"Creating server '{spec.Name}'");
+            }
+
+            var client = await _connection.GetClientAsync(cancellationToken).ConfigureAwait(false);
+            if (await FindAsync(spec.Name, cancellationToken).ConfigureAwait(false) != null || await ContainerExistsAsync(spec.Name, cancellationToken).ConfigureAwait(false))
+            {
+                throw new ServerAlreadyExistsException(spec.Name);
+            }
+
+            foreach (var port in spec.Ports.Where(p => p.HostPort == 0))
+            {
+                Log.RandomHostPort(_logger, spec.Name, port.ToString());
+            }
+
+            CreateContainerResponse created;
+            try
+            {
+                created = await DockerErrors.Call(_connection.Endpoint, "Creating server", spec.Name,
+                    () => client.Containers.CreateContainerAsync(parameters, cancellationToken)).ConfigureAwait(false);
+            }
+            catch (DockerOperationException ex) when (ex.StatusCode == (int)HttpStatusCode.Conflict)
+            {
+                throw new ServerAlreadyExistsException(spec.Name);
+            }
+
+            Log.ServerCreated(_logger, spec.Name, created.ID, reference.ToString());
+            return await GetRequiredAsync(spec.Name, cancellationToken).ConfigureAwait(false);
+        }
+
+        public async Task<ServerInfo> StartAsync(string name, CancellationToken cancellationToken)
+        {
+            var server = await GetRequiredAsync(name, cancellationToken).ConfigureAwait(false);
+            if (!ImageReference.TryParse(server.Image, out var reference, out _) ||
+                await _images.InspectAsync(reference!, cancellationToken).ConfigureAwait(false) is null)
+            {
+                Log.StartRefused(_logger, name, server.Image);
+                throw new MissingImagesException(new[] { reference?.ToString() ?? server.Image }, $"Starting server '{name}'");
+            }
+
+            if (server.IsRunning)
+            {
+                return server;
+            }
+
+            var client = await _connection.GetClientAsync(cancellationToken).ConfigureAwait(false);
+            await DockerErrors.Call(_connection.Endpoint, "Starting server", name,
+                () => client.Containers.StartContainerAsync(server.ContainerId, new ContainerStartParameters(), cancellationToken)).ConfigureAwait(false);
+            Log.ServerStarted(_logger, name);
+            return await GetRequiredAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+
+        public async Task<ServerInfo> StopAsync(string name, TimeSpan? timeout, CancellationToken cancellationToken)
+        {
+            if (timeout is TimeSpan t && t < TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(timeout), "The stop timeout cannot be negative.");
+            }
+
+            var server = await GetRequiredAsync(name, cancellationToken).ConfigureAwait(false);
+            if (!server.IsRunning && server.State != "restarting" && server.State != "paused")
+            {
+                return server;
+            }
+
+            var client = await _connection.GetClientAsync(cancellationToken).ConfigureAwait(false);
+            var wait = timeout ?? server.StopTimeout ?? DockerDefaultStopTimeout;
+            Log.ServerStopping(_logger, name, wait.TotalSeconds, server.StopSignal ?? "SIGTERM");
+            var watch = Stopwatch.StartNew();
+            await DockerErrors.Call(_connection.Endpoint, "Stopping server", name, () => client.Containers.StopContainerAsync(server.ContainerId,
+                new ContainerStopParameters { WaitBeforeKillSeconds = (uint)Math.Ceiling(wait.TotalSeconds) }, cancellationToken)).ConfigureAwait(false);
+            Log.ServerStopped(_logger, name, watch.Elapsed.TotalSeconds);
+            return await GetRequiredAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+
+        private async Task<bool> ContainerExistsAsync(string name, CancellationToken cancellationToken)
+        {
+            var client = await _connection.GetClientAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await client.Containers.InspectContainerAsync(name, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (Exception ex) when (DockerErrors.IsNotFound(ex))
+            {
+                return false;
+            }
+        }
+
+        internal static CreateContainerParameters BuildCreateParameters(ServerSpec spec, ImageReference reference)
+        {
+            if (spec.StopTimeout < TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(spec), "StopTimeout cannot be negative.");
+            }
+
+            var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var pair in spec.Labels)
+            {
+                labels[pair.Key] = pair.Value;
+            }
+
+            labels[ServerLabel] = spec.Name;
+            labels[ImageLabel] = reference.ToString();
+            labels[ManagedLabel] = "true";
+
+            var exposed = new Dictionary<string, EmptyStruct>(StringComparer.Ordinal);
+            var bindings = new Dictionary<string, IList<PortBinding>>(StringComparer.Ordinal);
+            foreach (var port in spec.Ports)
+            {
+                if (port.ContainerPort < 1 || port.ContainerPort > 65535)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(spec), $"Port {port.ContainerPort} is not a valid container port.");
+                }
+
+                var key = port.ContainerPort.ToString(CultureInfo.InvariantCulture) + "/" + port.Protocol;
+                exposed[key] = default;
+                if (port.HostPort is int hostPort)
+                {
+                    if (!bindings.TryGetValue(key, out var list))
+                    {
+                        list = new List<PortBinding>();
+                        bindings[key] = list;
+                    }
+
+                    list.Add(new PortBinding { HostIP = port.HostIp ?? string.Empty, HostPort = hostPort == 0 ? string.Empty : hostPort.ToString(CultureInfo.InvariantCulture) });
+                }
+            }
+
+            var mounts = new List<Mount>();
+            foreach (var volume in spec.Volumes)
+            {
+                if (string.IsNullOrWhiteSpace(volume.Source) || string.IsNullOrWhiteSpace(volume.Target) || !volume.Target.StartsWith("/", StringComparison.Ordinal))
+                {
+                    throw new ArgumentException($"Volume '{volume}' needs a source and an absolute container path.", nameof(spec));
+                }
+
+                mounts.Add(new Mount
+                {
+                    Type = ServerSpecParser.IsBindSource(volume.Source) ? "bind" : "volume",
+                    Source = volume.Source,
+                    Target = volume.Target,
+                    ReadOnly = volume.ReadOnly,
+                });
+            }
+
+            var restart = spec.RestartPolicy switch
+            {
+                "no" => RestartPolicyKind.No,
+                "on-failure" => RestartPolicyKind.OnFailure,
+                "unless-stopped" => RestartPolicyKind.UnlessStopped,
+                "always" => RestartPolicyKind.Always,
+                _ => throw new ArgumentException($"Restart policy '{spec.RestartPolicy}' is not one of no, on-failure, unless-stopped, always.", nameof(spec)),
+            };
+
+            return new CreateContainerParameters
+            {
+                Name = spec.Name,
+                Image = reference.ToString(),
+                Env = spec.Environment.Select(p => p.Key + "=" + p.Value).ToList(),
+                Labels = labels,
+                ExposedPorts = exposed.Count == 0 ? null : exposed,
+                StopTimeout = spec.StopTimeout,
+                StopSignal = string.IsNullOrWhiteSpace(spec.StopSignal) ? null : spec.StopSignal,
+                Cmd = spec.Command?.ToList()!,
+                HostConfig = new HostConfig
+                {
+                    Mounts = mounts,
+                    PortBindings = bindings,
+                    NetworkMode = spec.Network ?? string.Empty,
+                    RestartPolicy = new RestartPolicy { Name = restart },
+                },
+            };
+        }
+
+        internal static ServerInfo ToServerInfo(ContainerInspectResponse inspect, ContainerListResponse? listed = null)
+        {
+            var labels = inspect.Config?.Labels is IDictionary<string, string> l ? new Dictionary<string, string>(l, StringComparer.Ordinal) : new Dictionary<string, string>();
+            labels.TryGetValue(ServerLabel, out var serverName);
+            labels.TryGetValue(ImageLabel, out var image);
+            var ports = new List<string>();
+            if (inspect.HostConfig?.PortBindings != null)
+            {
+                foreach (var pair in inspect.HostConfig.PortBindings)
+                {
+                    foreach (var binding in pair.Value ?? new List<PortBinding>())
+                    {
+                        ports.Add((string.IsNullOrEmpty(binding.HostIP) ? string.Empty : binding.HostIP + ":") + binding.HostPort + "->" + pair.Key);
+                    }
+                }
+            }
+
+            return new ServerInfo
+            {
+                Name = serverName ?? inspect.Name.TrimStart('/'),
+                ContainerId = inspect.ID,
+                ContainerName = inspect.Name.TrimStart('/'),
+                Image = string.IsNullOrEmpty(image) ? inspect.Config?.Image ?? string.Empty : image!,
+                ImageId = inspect.Image,
+                State = inspect.State?.Status ?? listed?.State ?? string.Empty,
+                Status = listed?.Status ?? inspect.State?.Status ?? string.Empty,
+                Created = new DateTimeOffset(DateTime.SpecifyKind(inspect.Created, inspect.Created.Kind == DateTimeKind.Unspecified ? DateTimeKind.Utc : inspect.Created.Kind)),
+                StopTimeout = inspect.Config?.StopTimeout,
+                StopSignal = inspect.Config?.StopSignal,
+                Ports = ports,
+                Labels = labels,
+            };
+        }
+    }
+}
