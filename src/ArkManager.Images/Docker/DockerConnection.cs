@@ -111,8 +111,9 @@ namespace ArkManager.Images.Docker
                 negotiated = Negotiate(version.APIVersion, version.MinAPIVersion, Endpoint.Display);
                 negotiated = negotiated with { EngineVersion = version.Version, Os = version.Os };
                 Negotiated[key] = negotiated;
-                Log.Negotiated(_logger, Endpoint.Display, Endpoint.Source, version.Version, negotiated.Version.ToString(), version.APIVersion);
             }
+
+            Log.Negotiated(_logger, Endpoint.Display, Endpoint.Source, negotiated.EngineVersion, negotiated.Version.ToString(), negotiated.ServerMax.ToString());
 
             _client = Build(negotiated.Version, _options.DockerRequestTimeout);
             _engine = new DockerEngineInfo

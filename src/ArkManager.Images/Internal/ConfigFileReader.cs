@@ -39,6 +39,11 @@ namespace ArkManager.Images.Internal
             var options = new ArkManagerOptions { SourceFile = path };
             var reader = new Utf8JsonReader(span, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
             var seen = new HashSet<string>(StringComparer.Ordinal);
+            if (IsBlank(span))
+            {
+                throw new ArkConfigurationException(path, 1, "the file is empty; it must hold a JSON object such as { \"requiredImages\": [\"tbro98/ase-server:latest\"] }.");
+            }
+
             try
             {
                 if (!reader.Read())
@@ -117,6 +122,19 @@ namespace ArkManager.Images.Internal
             }
 
             return options;
+        }
+
+        private static bool IsBlank(ReadOnlySpan<byte> span)
+        {
+            foreach (var b in span)
+            {
+                if (b != (byte)' ' && b != (byte)'\t' && b != (byte)'\r' && b != (byte)'\n')
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         private static string? ReadNullableString(ref Utf8JsonReader reader, string path, byte[] bytes, int offset, string key)

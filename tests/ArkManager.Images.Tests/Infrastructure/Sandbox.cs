@@ -99,19 +99,52 @@ public sealed class Sandbox
             "broken" => ImageBroken,
             _ => throw new ArgumentOutOfRangeException(nameof(variant)),
         };
-        var hadSource = ImageExists(source);
-        var hadTarget = ImageExists(target);
+        lock (PushLock)
+        {
+            PushVariantLocked(source, target);
+        }
+    }
+
+    private static readonly object PushLock = new();
+
+    // The fixture tags (v1, v2, broken) stay pulled locally: tests running in parallel share them.
+    private void PushVariantLocked(string source, string target)
+    {
+        var previousTargetId = ImageExists(target) ? Docker("image", "inspect", "--format", "{{.Id}}", target) : null;
         Docker("pull", "-q", source);
         Docker("tag", source, target);
         Docker("push", target);
-        if (!hadTarget)
+        if (previousTargetId is null)
         {
             Docker("rmi", target);
         }
-
-        if (!hadSource)
+        else
         {
-            TryDocker("rmi", source);
+            // Put the local tag back where it was: only the registry changed, as when someone else publishes.
+            Docker("tag", previousTargetId, target);
+        }
+    }
+
+    /// <summary>Builds v1 plus a layer of unique random bytes and pushes it as <paramref name="target"/>; nothing stays local.</summary>
+    public void PushUniqueImage(string target)
+    {
+        var dir = System.IO.Directory.CreateTempSubdirectory("ark-unique-").FullName;
+        try
+        {
+            lock (PushLock)
+            {
+                Docker("pull", "-q", ImageV1);
+            }
+
+            File.WriteAllBytes(Path.Combine(dir, "unique.bin"), System.Security.Cryptography.RandomNumberGenerator.GetBytes(256 * 1024));
+            File.WriteAllText(Path.Combine(dir, "Dockerfile"), $"FROM {ImageV1}\nCOPY unique.bin /unique.bin\n");
+            Docker("build", "-q", "-t", target, dir);
+            Docker("push", target);
+            Docker("rmi", target);
+        }
+        finally
+        {
+            System.IO.Directory.Delete(dir, true);
         }
     }
 
@@ -150,7 +183,7 @@ public sealed class Sandbox
 
         using var stream = new FileStream(logPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         using var reader = new StreamReader(stream);
-        var pattern = new Regex("http\\.request\\.method=(?<m>[A-Z]+).*?http\\.request\\.uri=\"(?<u>[^\"]+)\"");
+        var pattern = new Regex("http\\.request\\.method=(?<m>[A-Z]+).*?http\\.request\\.uri=\"?(?<u>[^\"\\s]+)\"?");
         string? line;
         while ((line = reader.ReadLine()) != null)
         {
