@@ -61,7 +61,7 @@ namespace ArkManager.Images
                 handler: null,
                 credentialStore: _credentials);
             _images = new ImageStore(_connection, factory.CreateLogger("ArkManager.Images.Images"), PullAuthAsync);
-            _servers = new ServerManager(_connection, _images, factory.CreateLogger("ArkManager.Images.Servers"));
+            _servers = new ServerManager(_connection, _images, new ServerRegistry(Options.EffectiveStateDirectory), factory.CreateLogger("ArkManager.Images.Servers"));
             _checker = new UpdateChecker(_images, _registry, factory.CreateLogger("ArkManager.Images.Updates"), Options.MaxConcurrentChecks);
         }
 
@@ -174,6 +174,42 @@ namespace ArkManager.Images
         }
 
         /// <inheritdoc />
+        public Task<IReadOnlyList<ServerInfo>> GetServersAsync(string? owner, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+
+        /// <inheritdoc />
+        public Task<IReadOnlyList<ContainerInfo>> GetContainersByImageAsync(string reference, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+
+        /// <inheritdoc />
+        public Task<IReadOnlyList<AffectedServer>> GetAffectedServersAsync(string reference, string? owner = null, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+
+        /// <inheritdoc />
+        public Task<ServerUpdateResult> RecreateContainerAsync(string server, RecreateOptions? options = null, IProgress<UpdateProgress>? progress = null, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+
+        /// <inheritdoc />
+        public Task<IReadOnlyList<UpdatePlanItem>> PlanUpdateAsync(string reference, UpdateOptions? options = null, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+
+        /// <inheritdoc />
+        public Task<ImageUpdateResult> UpdateImageAsync(string reference, UpdateOptions? options = null, IProgress<UpdateProgress>? progress = null, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+
+        /// <inheritdoc />
+        public Task<ServerUpdateResult> RollbackAsync(string server, RecreateOptions? options = null, IProgress<UpdateProgress>? progress = null, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+
+        /// <inheritdoc />
+        public Task<ImageCleanupResult> RemoveOldImagesAsync(string reference, int keep = 1, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+
+        /// <inheritdoc />
+        public Task<BackupInfo> BackupServerAsync(string server, string destinationDirectory, BackupOptions? options = null, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+
+        /// <inheritdoc />
+        public Task<BackupInfo> RestoreServerAsync(string server, string archivePath, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+
+        /// <inheritdoc />
+        public Task<IReadOnlyList<UpdateHistoryRecord>> GetUpdateHistoryAsync(UpdateHistoryFilter? filter = null, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+
+        /// <inheritdoc />
+        public Task<ServerInfo> RegisterServerAsync(string container, string name, string? owner = null, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+
+        /// <inheritdoc />
         public void Dispose()
         {
             if (_disposed)
@@ -198,8 +234,8 @@ namespace ArkManager.Images
             }
 
             return credential.IsIdentityToken
-                ? new AuthConfig { IdentityToken = credential.Secret, ServerAddress = reference.Registry }
-                : new AuthConfig { Username = credential.Username, Password = credential.Secret, ServerAddress = reference.Registry };
+                ? new AuthConfig { IdentityToken = credential.Secret, ServerAddress = DockerCredentialStore.ServerAddressFor(reference.Registry) }
+                : new AuthConfig { Username = credential.Username, Password = credential.Secret, ServerAddress = DockerCredentialStore.ServerAddressFor(reference.Registry) };
         }
 
         private void ThrowIfDisposed()

@@ -276,4 +276,88 @@ namespace ArkManager.Images
         /// <inheritdoc />
         public override object? Target => Name;
     }
+
+    /// <summary>No container with the given name or id exists.</summary>
+    public sealed class ContainerNotFoundException : ArkManagerException
+    {
+        /// <summary>Creates the exception.</summary>
+        public ContainerNotFoundException(string container)
+            : base($"No container named or with id '{container}' exists.")
+        {
+            Container = container;
+        }
+
+        /// <summary>The name or id that was asked for.</summary>
+        public string Container { get; }
+
+        /// <inheritdoc />
+        public override string ErrorId => "ContainerNotFound";
+
+        /// <inheritdoc />
+        public override object? Target => Container;
+    }
+
+    /// <summary>Another run (another process or scheduled task) is changing the server.</summary>
+    public sealed class ServerLockedException : ArkManagerException
+    {
+        /// <summary>Creates the exception.</summary>
+        public ServerLockedException(string server, string holder)
+            : base($"Server '{server}' is locked by {holder}: another update, recreate or rollback is running. Wait for it to finish (or pass a lock timeout to wait) and retry.")
+        {
+            Server = server;
+            Holder = holder;
+        }
+
+        /// <summary>The server.</summary>
+        public string Server { get; }
+
+        /// <summary>Who holds the lock (pid, host, since, operation).</summary>
+        public string Holder { get; }
+
+        /// <inheritdoc />
+        public override string ErrorId => "ServerLocked";
+
+        /// <inheritdoc />
+        public override object? Target => Server;
+    }
+
+    /// <summary>An update, recreate or rollback of a server failed; <see cref="Result"/> says what happened and what state the server is in.</summary>
+    public sealed class ServerUpdateException : ArkManagerException
+    {
+        /// <summary>Creates the exception.</summary>
+        public ServerUpdateException(string message, ServerUpdateResult result, Exception? innerException = null)
+            : base(message, innerException)
+        {
+            Result = result;
+        }
+
+        /// <summary>The result, with the steps and the outcome.</summary>
+        public ServerUpdateResult Result { get; }
+
+        /// <inheritdoc />
+        public override string ErrorId => Result.Outcome == UpdateOutcome.RolledBack ? "UpdateRolledBack" : "UpdateFailed";
+
+        /// <inheritdoc />
+        public override object? Target => Result.Server;
+    }
+
+    /// <summary>A rollback was asked for but there is nothing to roll back to.</summary>
+    public sealed class NoRollbackTargetException : ArkManagerException
+    {
+        /// <summary>Creates the exception.</summary>
+        public NoRollbackTargetException(string server, string reason)
+            : base($"Server '{server}' cannot be rolled back: {reason}")
+        {
+            Server = server;
+        }
+
+        /// <summary>The server.</summary>
+        public string Server { get; }
+
+        /// <inheritdoc />
+        public override string ErrorId => "NoRollbackTarget";
+
+        /// <inheritdoc />
+        public override object? Target => Server;
+    }
 }

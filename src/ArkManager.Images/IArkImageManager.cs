@@ -49,5 +49,47 @@ namespace ArkManager.Images
 
         /// <summary>Stops a server, honouring its StopTimeout and StopSignal (or the given timeout).</summary>
         Task<ServerInfo> StopServerAsync(string name, TimeSpan? timeout = null, CancellationToken cancellationToken = default);
+
+        /// <summary>Lists the managed servers of one owner (null: all).</summary>
+        Task<IReadOnlyList<ServerInfo>> GetServersAsync(string? owner, CancellationToken cancellationToken = default);
+
+        /// <summary>
+        /// Every container (running or not) created from the reference, including containers still on an image the tag
+        /// pointed to before; each flagged as a server or not.
+        /// </summary>
+        Task<IReadOnlyList<ContainerInfo>> GetContainersByImageAsync(string reference, CancellationToken cancellationToken = default);
+
+        /// <summary>The servers among <see cref="GetContainersByImageAsync"/>, with whether each runs the newest local image.</summary>
+        Task<IReadOnlyList<AffectedServer>> GetAffectedServersAsync(string reference, string? owner = null, CancellationToken cancellationToken = default);
+
+        /// <summary>
+        /// Recreates a server on the newest local image of its reference (or <see cref="RecreateOptions.Image"/>), keeping its
+        /// whole configuration and volumes, through a journaled transaction that rolls back when the new container fails.
+        /// </summary>
+        Task<ServerUpdateResult> RecreateContainerAsync(string server, RecreateOptions? options = null, IProgress<UpdateProgress>? progress = null, CancellationToken cancellationToken = default);
+
+        /// <summary>What <see cref="UpdateImageAsync"/> would do, without changing anything (the registry is asked; nothing is pulled).</summary>
+        Task<IReadOnlyList<UpdatePlanItem>> PlanUpdateAsync(string reference, UpdateOptions? options = null, CancellationToken cancellationToken = default);
+
+        /// <summary>Checks, pulls (because the caller asked), plans, then updates every affected server one transaction at a time, and records history.</summary>
+        Task<ImageUpdateResult> UpdateImageAsync(string reference, UpdateOptions? options = null, IProgress<UpdateProgress>? progress = null, CancellationToken cancellationToken = default);
+
+        /// <summary>Recreates the server on the image it ran before its last successful update (kept on disk for this).</summary>
+        Task<ServerUpdateResult> RollbackAsync(string server, RecreateOptions? options = null, IProgress<UpdateProgress>? progress = null, CancellationToken cancellationToken = default);
+
+        /// <summary>Removes older images of the reference's repository, never one a container uses and never a rollback target.</summary>
+        Task<ImageCleanupResult> RemoveOldImagesAsync(string reference, int keep = 1, CancellationToken cancellationToken = default);
+
+        /// <summary>Archives every volume of a stopped server (tar, gzip optional) with a manifest; applies retention.</summary>
+        Task<BackupInfo> BackupServerAsync(string server, string destinationDirectory, BackupOptions? options = null, CancellationToken cancellationToken = default);
+
+        /// <summary>Restores a backup into a stopped server; refuses entries that would escape a mount.</summary>
+        Task<BackupInfo> RestoreServerAsync(string server, string archivePath, CancellationToken cancellationToken = default);
+
+        /// <summary>The update history, newest last.</summary>
+        Task<IReadOnlyList<UpdateHistoryRecord>> GetUpdateHistoryAsync(UpdateHistoryFilter? filter = null, CancellationToken cancellationToken = default);
+
+        /// <summary>Makes an existing container a managed server without recreating or stopping it.</summary>
+        Task<ServerInfo> RegisterServerAsync(string container, string name, string? owner = null, CancellationToken cancellationToken = default);
     }
 }

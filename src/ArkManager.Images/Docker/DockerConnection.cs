@@ -47,6 +47,9 @@ namespace ArkManager.Images.Docker
 
         public DockerEndpoint Endpoint { get; }
 
+        /// <summary>The negotiated Engine API version (after the first connect).</summary>
+        public Version ApiVersion { get; private set; } = MinUsableApiVersion;
+
         /// <summary>Returns the connected client, connecting and negotiating on first use.</summary>
         public async Task<DockerClient> GetClientAsync(CancellationToken cancellationToken)
         {
@@ -116,6 +119,7 @@ namespace ArkManager.Images.Docker
             Log.Negotiated(_logger, Endpoint.Display, Endpoint.Source, negotiated.EngineVersion, negotiated.Version.ToString(), negotiated.ServerMax.ToString());
 
             _client = Build(negotiated.Version, _options.DockerRequestTimeout);
+            ApiVersion = negotiated.Version;
             _engine = new DockerEngineInfo
             {
                 Endpoint = Endpoint.Display,

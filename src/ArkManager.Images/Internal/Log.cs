@@ -20,7 +20,7 @@ namespace ArkManager.Images.Internal
         [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Pulled {Image}: {Id} ({Digest})")]
         public static partial void PullCompleted(ILogger logger, string image, string id, string? digest);
 
-        [LoggerMessage(EventId = 22, Level = LogLevel.Warning, Message = "Pull of {Image} failed: {Message}")]
+        [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Pull of {Image} failed: {Message}")]
         public static partial void PullFailed(ILogger logger, string image, string message);
 
         [LoggerMessage(EventId = 23, Level = LogLevel.Debug, Message = "Pull {Image}: {Layer} {Status}")]
@@ -44,7 +44,7 @@ namespace ArkManager.Images.Internal
         [LoggerMessage(EventId = 43, Level = LogLevel.Information, Message = "Stopped server {Server} in {Seconds:0.0} s")]
         public static partial void ServerStopped(ILogger logger, string server, double seconds);
 
-        [LoggerMessage(EventId = 44, Level = LogLevel.Warning, Message = "Start of server {Server} refused: image {Image} is missing locally")]
+        [LoggerMessage(EventId = 44, Level = LogLevel.Information, Message = "Start of server {Server} refused: image {Image} is missing locally")]
         public static partial void StartRefused(ILogger logger, string server, string image);
 
         [LoggerMessage(EventId = 45, Level = LogLevel.Warning, Message = "Server {Server}: port {Port} has no fixed host port, Docker picks a new one at every start")]

@@ -20,6 +20,7 @@ namespace ArkManager.Images.Servers
         public const string ServerLabel = "io.arkmanager.server";
         public const string ImageLabel = "io.arkmanager.image";
         public const string ManagedLabel = "io.arkmanager.managed";
+        public const string OwnerLabel = "io.arkmanager.owner";
 
         /// <summary>Docker's own default when a container sets no StopTimeout.</summary>
         private static readonly TimeSpan DockerDefaultStopTimeout = TimeSpan.FromSeconds(10);
@@ -27,15 +28,17 @@ namespace ArkManager.Images.Servers
         private readonly DockerConnection _connection;
         private readonly ImageStore _images;
         private readonly ILogger _logger;
+        private readonly ServerRegistry _registry;
 
-        public ServerManager(DockerConnection connection, ImageStore images, ILogger logger)
+        public ServerManager(DockerConnection connection, ImageStore images, ServerRegistry registry, ILogger logger)
         {
             _connection = connection;
             _images = images;
+            _registry = registry;
             _logger = logger;
         }
 
-        public async Task<IReadOnlyList<ServerInfo>> ListAsync(string? name, CancellationToken cancellationToken)
+        public async Task<IReadOnlyList<ServerInfo>> ListAsync(string? name, CancellationToken cancellationToken, string? owner = null)
         {
             var client = await _connection.GetClientAsync(cancellationToken).ConfigureAwait(false);
             var filter = name is null ? ServerLabel : ServerLabel + "=" + name;
@@ -46,27 +49,157 @@ namespace ArkManager.Images.Servers
                     Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [filter] = true } },
                 }, cancellationToken)).ConfigureAwait(false);
 
-            var result = new List<ServerInfo>();
+            var candidates = new List<ServerInfo>();
             foreach (var container in list)
             {
-                try
+                var info = await TryInspectServerAsync(container.ID, null, cancellationToken, container).ConfigureAwait(false);
+                if (info != null)
                 {
-                    var inspect = await client.Containers.InspectContainerAsync(container.ID, cancellationToken).ConfigureAwait(false);
-                    result.Add(ToServerInfo(inspect, container));
-                }
-                catch (Exception ex) when (DockerErrors.IsNotFound(ex))
-                {
-                    // Removed between list and inspect.
+                    candidates.Add(info);
                 }
             }
 
-            return result.OrderBy(s => s.Name, StringComparer.OrdinalIgnoreCase).ToList();
+            foreach (var registered in _registry.Read())
+            {
+                if ((name != null && registered.Name != name) || candidates.Any(c => c.ContainerId == registered.ContainerId))
+                {
+                    continue;
+                }
+
+                var info = await TryInspectServerAsync(registered.ContainerId, registered, cancellationToken).ConfigureAwait(false);
+                if (info != null)
+                {
+                    candidates.Add(info);
+                }
+            }
+
+            // During an update a server briefly has two containers (the replacement under a temporary name, or the old
+            // one renamed aside): the one that carries the server's name is the server.
+            var result = candidates
+                .GroupBy(c => c.Name, StringComparer.Ordinal)
+                .Select(g => g.OrderByDescending(c => c.ContainerName == c.Name).ThenByDescending(c => c.Created).First())
+                .Where(s => owner is null || string.Equals(s.Owner, owner, StringComparison.Ordinal))
+                .OrderBy(s => s.Name, StringComparer.OrdinalIgnoreCase)
+                .ToList();
+            return result;
         }
 
         public async Task<ServerInfo?> FindAsync(string name, CancellationToken cancellationToken)
         {
             var list = await ListAsync(name, cancellationToken).ConfigureAwait(false);
             return list.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.Ordinal));
+        }
+
+        /// <summary>Every container whose Config.Image is the reference, whose image is one the reference has had, or whose server label names it.</summary>
+        public async Task<IReadOnlyList<ContainerInfo>> ListByImageAsync(ImageReference reference, ISet<string> imageIds, CancellationToken cancellationToken)
+        {
+            var client = await _connection.GetClientAsync(cancellationToken).ConfigureAwait(false);
+            var all = await DockerErrors.Call(_connection.Endpoint, "Listing containers", reference.ToString(),
+                () => client.Containers.ListContainersAsync(new ContainersListParameters { All = true }, cancellationToken)).ConfigureAwait(false);
+            var registered = _registry.Read();
+            var result = new List<ContainerInfo>();
+            foreach (var container in all)
+            {
+                ContainerInspectResponse inspect;
+                try
+                {
+                    inspect = await client.Containers.InspectContainerAsync(container.ID, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (DockerErrors.IsNotFound(ex))
+                {
+                    continue;
+                }
+
+                var labels = inspect.Config?.Labels ?? new Dictionary<string, string>();
+                labels.TryGetValue(ImageLabel, out var labelImage);
+                var configImage = inspect.Config?.Image ?? string.Empty;
+                var matches = imageIds.Contains(inspect.Image) ||
+                              (ImageReference.TryParse(configImage, out var cfg, out _) && cfg!.Equals(reference)) ||
+                              (labelImage != null && ImageReference.TryParse(labelImage, out var lbl, out _) && lbl!.Equals(reference));
+                if (!matches)
+                {
+                    continue;
+                }
+
+                var reg = registered.FirstOrDefault(r => r.ContainerId == inspect.ID);
+                labels.TryGetValue(ServerLabel, out var serverName);
+                labels.TryGetValue(OwnerLabel, out var owner);
+                result.Add(new ContainerInfo
+                {
+                    Id = inspect.ID,
+                    Name = inspect.Name.TrimStart('/'),
+                    Image = configImage,
+                    ImageId = inspect.Image,
+                    State = inspect.State?.Status ?? string.Empty,
+                    IsServer = serverName != null || reg != null,
+                    ServerName = serverName ?? reg?.Name,
+                    Owner = owner ?? reg?.Owner,
+                });
+            }
+
+            return result.OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
+        }
+
+        public async Task<ServerInfo> RegisterAsync(string container, string name, string? owner, CancellationToken cancellationToken)
+        {
+            ServerSpecParser.ValidateName(name);
+            var client = await _connection.GetClientAsync(cancellationToken).ConfigureAwait(false);
+            ContainerInspectResponse inspect;
+            try
+            {
+                inspect = await client.Containers.InspectContainerAsync(container, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (DockerErrors.IsNotFound(ex))
+            {
+                throw new ContainerNotFoundException(container);
+            }
+
+            var existing = await FindAsync(name, cancellationToken).ConfigureAwait(false);
+            if (existing != null && existing.ContainerId != inspect.ID)
+            {
+                throw new ServerAlreadyExistsException(name);
+            }
+
+            if (existing != null)
+            {
+                return existing;
+            }
+
+            var labels = inspect.Config?.Labels ?? new Dictionary<string, string>();
+            if (labels.TryGetValue(ServerLabel, out var labelled) && labelled != name)
+            {
+                throw new ServerAlreadyExistsException(labelled);
+            }
+
+            await _registry.UpdateAsync(list =>
+            {
+                list.RemoveAll(r => r.ContainerId == inspect.ID || r.Name == name);
+                list.Add(new RegisteredServer { Name = name, ContainerId = inspect.ID, Owner = owner, RegisteredAt = DateTimeOffset.UtcNow });
+                return list;
+            }, cancellationToken).ConfigureAwait(false);
+            return await GetRequiredAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>After a recreate the new container carries the labels; the registration is no longer needed.</summary>
+        public Task ForgetRegistrationAsync(string name, CancellationToken cancellationToken) =>
+            _registry.Read().Any(r => r.Name == name)
+                ? _registry.UpdateAsync(list => { list.RemoveAll(r => r.Name == name); return list; }, cancellationToken)
+                : Task.CompletedTask;
+
+        public RegisteredServer? Registration(string name) => _registry.Read().FirstOrDefault(r => r.Name == name);
+
+        private async Task<ServerInfo?> TryInspectServerAsync(string id, RegisteredServer? registration, CancellationToken cancellationToken, ContainerListResponse? listed = null)
+        {
+            var client = await _connection.GetClientAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var inspect = await client.Containers.InspectContainerAsync(id, cancellationToken).ConfigureAwait(false);
+                return ToServerInfo(inspect, listed, registration);
+            }
+            catch (Exception ex) when (DockerErrors.IsNotFound(ex))
+            {
+                return null;
+            }
         }
 
         public async Task<ServerInfo> GetRequiredAsync(string name, CancellationToken cancellationToken)
@@ -196,6 +329,10 @@ namespace ArkManager.Images.Servers
             labels[ServerLabel] = spec.Name;
             labels[ImageLabel] = reference.ToString();
             labels[ManagedLabel] = "true";
+            if (!string.IsNullOrWhiteSpace(spec.Owner))
+            {
+                labels[OwnerLabel] = spec.Owner!;
+            }
 
             var exposed = new Dictionary<string, EmptyStruct>(StringComparer.Ordinal);
             var bindings = new Dictionary<string, IList<PortBinding>>(StringComparer.Ordinal);
@@ -266,11 +403,12 @@ namespace ArkManager.Images.Servers
             };
         }
 
-        internal static ServerInfo ToServerInfo(ContainerInspectResponse inspect, ContainerListResponse? listed = null)
+        internal static ServerInfo ToServerInfo(ContainerInspectResponse inspect, ContainerListResponse? listed = null, RegisteredServer? registration = null)
         {
             var labels = inspect.Config?.Labels is IDictionary<string, string> l ? new Dictionary<string, string>(l, StringComparer.Ordinal) : new Dictionary<string, string>();
             labels.TryGetValue(ServerLabel, out var serverName);
             labels.TryGetValue(ImageLabel, out var image);
+            labels.TryGetValue(OwnerLabel, out var owner);
             var ports = new List<string>();
             if (inspect.HostConfig?.PortBindings != null)
             {
@@ -285,7 +423,7 @@ namespace ArkManager.Images.Servers
 
             return new ServerInfo
             {
-                Name = serverName ?? inspect.Name.TrimStart('/'),
+                Name = serverName ?? registration?.Name ?? inspect.Name.TrimStart('/'),
                 ContainerId = inspect.ID,
                 ContainerName = inspect.Name.TrimStart('/'),
                 Image = string.IsNullOrEmpty(image) ? inspect.Config?.Image ?? string.Empty : image!,
@@ -297,6 +435,8 @@ namespace ArkManager.Images.Servers
                 StopSignal = inspect.Config?.StopSignal,
                 Ports = ports,
                 Labels = labels,
+                Owner = owner ?? registration?.Owner,
+                IsRegistered = serverName is null && registration != null,
             };
         }
     }

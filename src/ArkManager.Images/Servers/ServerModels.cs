@@ -83,6 +83,9 @@ namespace ArkManager.Images
 
         /// <summary>Override of the image's command, or null.</summary>
         public IReadOnlyList<string>? Command { get; init; }
+
+        /// <summary>The owner (label <c>io.arkmanager.owner</c>) for apps that manage servers of several users; null: none.</summary>
+        public string? Owner { get; init; }
     }
 
     /// <summary>A managed ARK server (a container labelled <c>io.arkmanager.server</c>).</summary>
@@ -123,6 +126,12 @@ namespace ArkManager.Images
 
         /// <summary>The container's labels.</summary>
         public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+        /// <summary>The owner (label <c>io.arkmanager.owner</c> or registration), when set.</summary>
+        public string? Owner { get; init; }
+
+        /// <summary>True when the server was adopted with RegisterServerAsync and has not been recreated yet (no label).</summary>
+        public bool IsRegistered { get; init; }
 
         /// <summary>True when the container is running.</summary>
         public bool IsRunning => string.Equals(State, "running", StringComparison.OrdinalIgnoreCase);

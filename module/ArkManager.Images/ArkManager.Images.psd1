@@ -1,0 +1,32 @@
+@{
+    RootModule           = 'ArkManager.Images.psm1'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '862cd673-0f94-4c4d-8efd-f1bad7abee4e'
+    Author               = 'ArkManager.Images maintainers'
+    CompanyName          = 'ArkManager.Images maintainers'
+    Copyright            = 'ArkManager.Images maintainers'
+    Description          = 'Manual-only management of the Docker images and containers of ARK dedicated servers: check that required images exist, pull them with per-layer progress, tell whether the registry has a newer image (without pulling), and create, start and stop server containers. Nothing is ever downloaded unless you ask for it.'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    PowerShellVersion    = '5.1'
+    FormatsToProcess     = @('ArkManager.Images.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Get-ArkImageStatus'
+        'Get-ArkImage'
+        'Test-ArkRequiredImage'
+        'Install-ArkImage'
+        'Test-ArkImageUpdate'
+        'Get-ArkServer'
+        'New-ArkServer'
+        'Start-ArkServer'
+        'Stop-ArkServer'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('ARK', 'Docker', 'Containers', 'Images', 'GameServer', 'Linux', 'Windows', 'PSEdition_Desktop', 'PSEdition_Core')
+            ReleaseNotes = 'First version: image status, manual pulls with progress, registry update checks, server create/start/stop.'
+        }
+    }
+}

@@ -1,0 +1,388 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using ArkManager.Images.PowerShell.Infrastructure;
+using Microsoft.Extensions.Logging;
+
+namespace ArkManager.Images.PowerShell
+{
+    /// <summary>
+    /// The base of every ArkManager.Images cmdlet: the common <c>-DockerHost</c> and <c>-ConfigPath</c> parameters, a
+    /// lazily built <see cref="IArkImageManager"/>, cancellation on Ctrl+C, and the bridge that runs the library's
+    /// asynchronous calls on the thread pool while the pipeline thread writes their output, progress and log messages.
+    /// </summary>
+    public abstract class ArkCmdlet : PSCmdlet, IDisposable
+    {
+        private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
+        private readonly object _managerLock = new object();
+        private PipelineDispatcher? _dispatcher;
+        private CmdletLoggerFactory? _loggerFactory;
+        private ArkManagerOptions? _options;
+        private IArkImageManager? _manager;
+        private int _running;
+        private bool _verbose;
+        private bool _debug;
+        private bool _warning = true;
+        private bool _disposed;
+
+        /// <summary>
+        /// The Docker endpoint (<c>unix:///var/run/docker.sock</c>, <c>npipe://./pipe/docker_engine</c>,
+        /// <c>tcp://host:2376</c>). Overrides the configuration file and DOCKER_HOST.
+        /// </summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? DockerHost { get; set; }
+
+        /// <summary>
+        /// The JSON configuration file. Default: ARKMANAGER_CONFIG, else the platform's default file when it exists.
+        /// </summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? ConfigPath { get; set; }
+
+        /// <summary>Cancelled when the user presses Ctrl+C (StopProcessing).</summary>
+        protected CancellationToken CancellationToken => _cancellation.Token;
+
+        /// <summary>The options in effect: the configuration file, then <see cref="DockerHost"/>. Loaded in BeginProcessing.</summary>
+        protected ArkManagerOptions Options => _options ??= LoadOptions();
+
+        /// <summary>The manager, built on first use (nothing connects until its first call).</summary>
+        protected IArkImageManager Manager
+        {
+            get
+            {
+                lock (_managerLock)
+                {
+                    if (_disposed)
+                    {
+                        throw new ObjectDisposedException(GetType().Name);
+                    }
+
+                    if (_manager != null)
+                    {
+                        return _manager;
+                    }
+                }
+
+                var manager = CreateManager(Options);
+                lock (_managerLock)
+                {
+                    _manager = manager;
+                }
+
+                return manager;
+            }
+        }
+
+        private PipelineDispatcher Dispatcher => _dispatcher ??= new PipelineDispatcher();
+
+        /// <summary>Disposes the manager and the cancellation source.</summary>
+        public void Dispose()
+        {
+            Dispose(true);
+            GC.SuppressFinalize(this);
+        }
+
+        /// <summary>Captures the stream preferences and loads the options (a broken configuration ends the command here).</summary>
+        protected override void BeginProcessing()
+        {
+            _dispatcher ??= new PipelineDispatcher();
+            _verbose = IsStreamEnabled("Verbose", "VerbosePreference", defaultEnabled: false);
+            _debug = IsStreamEnabled("Debug", "DebugPreference", defaultEnabled: false);
+            _warning = IsActionEnabled("WarningAction", "WarningPreference");
+            _ = Options;
+        }
+
+        /// <summary>Releases the manager.</summary>
+        protected override void EndProcessing()
+        {
+            _dispatcher?.Drain();
+            DisposeManager();
+        }
+
+        /// <summary>Cancels the running library call (Ctrl+C).</summary>
+        protected override void StopProcessing()
+        {
+            try
+            {
+                _cancellation.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+
+            // A call in flight still uses the manager: it is disposed when that call has ended (Dispose).
+            if (Volatile.Read(ref _running) == 0)
+            {
+                DisposeManager();
+            }
+        }
+
+        /// <summary>Releases resources.</summary>
+        protected virtual void Dispose(bool disposing)
+        {
+            if (_disposed || !disposing)
+            {
+                return;
+            }
+
+            // Outside the processing methods nothing may be written: silence the log first.
+            _loggerFactory?.Dispose();
+            DisposeManager();
+            lock (_managerLock)
+            {
+                _disposed = true;
+            }
+
+            _dispatcher?.Dispose();
+            _cancellation.Dispose();
+        }
+
+        /// <summary>Builds the manager; a failure (an invalid required image in the configuration, ...) ends the command.</summary>
+        protected virtual IArkImageManager CreateManager(ArkManagerOptions options)
+        {
+            _loggerFactory ??= new CmdletLoggerFactory(PostLog, IsLogLevelEnabled);
+            try
+            {
+                return new ArkImageManager(options, _loggerFactory);
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                ThrowTerminatingError(ErrorRecords.From(ex, options.SourceFile));
+                throw; // not reached
+            }
+        }
+
+        /// <summary>
+        /// Runs a library call on the thread pool and pumps its output on the pipeline thread until it ends. On success
+        /// returns true with the result; on failure writes the error (non-terminating for one item, terminating for
+        /// the whole command, see <see cref="ErrorRecords.IsTerminating"/>) and returns false.
+        /// </summary>
+        /// <param name="operation">The call.</param>
+        /// <param name="target">The item the call is about (the error's target when the exception names none).</param>
+        /// <param name="result">The call's result.</param>
+        protected bool TryInvoke<T>(Func<IArkImageManager, CancellationToken, Task<T>> operation, object? target, out T result)
+        {
+            result = default!;
+            var task = Start(operation);
+            try
+            {
+                result = task.GetAwaiter().GetResult();
+                return true;
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                HandleError(ex, target);
+                return false;
+            }
+        }
+
+        /// <summary>Writes the ErrorRecord of <paramref name="exception"/>: terminating for command-wide failures, else non-terminating.</summary>
+        protected void HandleError(Exception exception, object? target)
+        {
+            if (exception is AggregateException aggregate && aggregate.InnerExceptions.Count == 1)
+            {
+                exception = aggregate.InnerExceptions[0];
+            }
+
+            ThrowIfStopping(exception);
+            var record = ErrorRecords.From(exception, target);
+            if (ErrorRecords.IsTerminating(exception))
+            {
+                ThrowTerminatingError(record);
+            }
+
+            WriteError(record);
+        }
+
+        /// <summary>Checks an image reference with the library's parser; writes an InvalidImageReference error and returns false when it is invalid.</summary>
+        protected bool ValidateReference(string? reference)
+        {
+            try
+            {
+                ImageReference.Parse(reference);
+                return true;
+            }
+            catch (InvalidImageReferenceException ex)
+            {
+                WriteError(ErrorRecords.From(ex, reference));
+                return false;
+            }
+        }
+
+        /// <summary>Queues an action for the pipeline thread (runs at once when already on it).</summary>
+        internal void Post(Action action) => Dispatcher.Post(action);
+
+        private Task<T> Start<T>(Func<IArkImageManager, CancellationToken, Task<T>> operation)
+        {
+            var manager = Manager;
+            var token = _cancellation.Token;
+            Interlocked.Increment(ref _running);
+            Task<T> task;
+            try
+            {
+                task = Task.Run(() => operation(manager, token), token);
+                Dispatcher.Pump(task, CancelQuietly);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _running);
+            }
+
+            return task;
+        }
+
+        private void ThrowIfStopping(Exception exception)
+        {
+            if (Stopping && (exception is OperationCanceledException || exception is ObjectDisposedException))
+            {
+                throw new PipelineStoppedException();
+            }
+        }
+
+        private void CancelQuietly()
+        {
+            try
+            {
+                _cancellation.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+
+        private ArkManagerOptions LoadOptions()
+        {
+            try
+            {
+                string? path = null;
+                if (!string.IsNullOrEmpty(ConfigPath))
+                {
+                    // Relative to the PowerShell location, not the process directory.
+                    path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(ConfigPath);
+                }
+
+                var options = ArkManagerOptions.Load(path);
+                if (!string.IsNullOrEmpty(DockerHost))
+                {
+                    options = options with { DockerHost = DockerHost };
+                }
+
+                return options;
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                ThrowTerminatingError(ErrorRecords.From(ex, ConfigPath));
+                throw; // not reached
+            }
+        }
+
+        private void DisposeManager()
+        {
+            IArkImageManager? manager;
+            lock (_managerLock)
+            {
+                manager = _manager;
+                _manager = null;
+            }
+
+            manager?.Dispose();
+        }
+
+        private void PostLog(LogLevel level, string category, string message)
+        {
+            Dispatcher.Post(() =>
+            {
+                if (level >= LogLevel.Warning)
+                {
+                    WriteWarning(message);
+                }
+                else if (level == LogLevel.Information)
+                {
+                    WriteVerbose(message);
+                }
+                else
+                {
+                    WriteDebug(ShortCategory(category) + ": " + message);
+                }
+            });
+        }
+
+        private bool IsLogLevelEnabled(LogLevel level)
+        {
+            if (level >= LogLevel.Warning)
+            {
+                return _warning;
+            }
+
+            return level == LogLevel.Information ? _verbose : _debug;
+        }
+
+        private static string ShortCategory(string category)
+        {
+            var dot = category.LastIndexOf('.');
+            return dot >= 0 && dot < category.Length - 1 ? category.Substring(dot + 1) : category;
+        }
+
+        private bool IsStreamEnabled(string switchName, string preferenceVariable, bool defaultEnabled)
+        {
+            if (MyInvocation.BoundParameters.TryGetValue(switchName, out var bound) && bound != null)
+            {
+                var value = bound is PSObject wrapped ? wrapped.BaseObject : bound;
+                if (value is SwitchParameter switchParameter)
+                {
+                    return switchParameter.IsPresent;
+                }
+
+                if (value is bool flag)
+                {
+                    return flag;
+                }
+            }
+
+            return PreferenceEnabled(preferenceVariable, defaultEnabled);
+        }
+
+        private bool IsActionEnabled(string actionParameter, string preferenceVariable)
+        {
+            if (MyInvocation.BoundParameters.TryGetValue(actionParameter, out var bound) && bound != null)
+            {
+                var value = bound is PSObject wrapped ? wrapped.BaseObject : bound;
+                if (value is ActionPreference action)
+                {
+                    return action != ActionPreference.SilentlyContinue && action != ActionPreference.Ignore;
+                }
+            }
+
+            return PreferenceEnabled(preferenceVariable, defaultEnabled: true);
+        }
+
+        private bool PreferenceEnabled(string preferenceVariable, bool defaultEnabled)
+        {
+            try
+            {
+                var value = GetVariableValue(preferenceVariable);
+                if (value is PSObject wrapped)
+                {
+                    value = wrapped.BaseObject;
+                }
+
+                if (value is ActionPreference preference)
+                {
+                    return preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore;
+                }
+
+                if (value is string text && Enum.TryParse<ActionPreference>(text, true, out var parsed))
+                {
+                    return parsed != ActionPreference.SilentlyContinue && parsed != ActionPreference.Ignore;
+                }
+            }
+            catch (PSInvalidOperationException)
+            {
+            }
+
+            return defaultEnabled;
+        }
+    }
+}

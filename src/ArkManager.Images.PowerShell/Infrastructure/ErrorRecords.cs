@@ -1,0 +1,123 @@
+using System;
+using System.Management.Automation;
+
+namespace ArkManager.Images.PowerShell.Infrastructure
+{
+    /// <summary>Maps the library's exceptions to ErrorRecords (ErrorId, category, target) and decides which end the command.</summary>
+    internal static class ErrorRecords
+    {
+        /// <summary>Builds the ErrorRecord of <paramref name="exception"/>; <paramref name="fallbackTarget"/> is used when the exception names none.</summary>
+        public static ErrorRecord From(Exception exception, object? fallbackTarget = null)
+        {
+            if (exception is AggregateException aggregate && aggregate.InnerExceptions.Count == 1)
+            {
+                exception = aggregate.InnerExceptions[0];
+            }
+
+            string errorId;
+            object? target = fallbackTarget;
+            switch (exception)
+            {
+                case ArkManagerException ark:
+                    errorId = ark.ErrorId;
+                    target = ark.Target ?? fallbackTarget;
+                    break;
+                case OperationCanceledException _:
+                    errorId = "OperationCanceled";
+                    break;
+                case TimeoutException _:
+                    errorId = "OperationTimeout";
+                    break;
+                case FormatException _:
+                case ArgumentException _:
+                    errorId = "InvalidArgument";
+                    break;
+                case NotImplementedException _:
+                case NotSupportedException _:
+                    errorId = "NotImplemented";
+                    break;
+                default:
+                    errorId = "UnexpectedError";
+                    break;
+            }
+
+            var record = new ErrorRecord(exception, errorId, CategoryOf(exception), target);
+            if (exception is MissingImagesException missing)
+            {
+                record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = missing.PullCommand };
+            }
+
+            return record;
+        }
+
+        /// <summary>An error this module raises itself (no library exception behind it).</summary>
+        public static ErrorRecord Create(string errorId, ErrorCategory category, object? target, Exception exception, string? recommendedAction = null)
+        {
+            var record = new ErrorRecord(exception, errorId, category, target);
+            if (recommendedAction != null)
+            {
+                record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = recommendedAction };
+            }
+
+            return record;
+        }
+
+        /// <summary>The category of an exception.</summary>
+        public static ErrorCategory CategoryOf(Exception exception)
+        {
+            switch (exception)
+            {
+                case InvalidImageReferenceException _:
+                    return ErrorCategory.InvalidArgument;
+                case ArkConfigurationException _:
+                    return ErrorCategory.InvalidData;
+                case DockerUnavailableException _:
+                    return ErrorCategory.ConnectionError;
+                case MissingImagesException _:
+                    return ErrorCategory.ObjectNotFound;
+                case ImagePullException _:
+                    return ErrorCategory.InvalidResult;
+                case RegistryAuthenticationException _:
+                    return ErrorCategory.AuthenticationError;
+                case RegistryUnreachableException _:
+                    return ErrorCategory.ConnectionError;
+                case RegistryException _:
+                    return ErrorCategory.InvalidResult;
+                case ServerNotFoundException _:
+                    return ErrorCategory.ObjectNotFound;
+                case ServerAlreadyExistsException _:
+                    return ErrorCategory.ResourceExists;
+                case DockerOperationException docker:
+                    return docker.StatusCode switch
+                    {
+                        404 => ErrorCategory.ObjectNotFound,
+                        409 => ErrorCategory.ResourceBusy,
+                        401 => ErrorCategory.AuthenticationError,
+                        403 => ErrorCategory.PermissionDenied,
+                        _ => ErrorCategory.InvalidOperation,
+                    };
+                case OperationCanceledException _:
+                    return ErrorCategory.OperationStopped;
+                case TimeoutException _:
+                    return ErrorCategory.OperationTimeout;
+                case FormatException _:
+                case ArgumentException _:
+                    return ErrorCategory.InvalidArgument;
+                case NotImplementedException _:
+                case NotSupportedException _:
+                    return ErrorCategory.NotImplemented;
+                case UnauthorizedAccessException _:
+                    return ErrorCategory.PermissionDenied;
+                default:
+                    return ErrorCategory.NotSpecified;
+            }
+        }
+
+        /// <summary>
+        /// True for failures of the whole command rather than of one item: a broken configuration or an unreachable
+        /// daemon make every further item fail the same way.
+        /// </summary>
+        public static bool IsTerminating(Exception exception) =>
+            exception is ArkConfigurationException || exception is DockerUnavailableException;
+    }
+}

@@ -1,0 +1,74 @@
+using System;
+using System.Collections.Generic;
+
+namespace ArkManager.Images
+{
+    /// <summary>How a backup is written.</summary>
+    public sealed record BackupOptions
+    {
+        /// <summary>Gzip the archive.</summary>
+        public bool Compress { get; init; } = true;
+
+        /// <summary>Keep only the newest N archives of the server in the destination (0: keep all).</summary>
+        public int Keep { get; init; }
+    }
+
+    /// <summary>One volume inside a backup.</summary>
+    public sealed record BackupVolume
+    {
+        /// <summary>The mount point inside the container.</summary>
+        public string Destination { get; init; } = string.Empty;
+
+        /// <summary>The volume name or host path.</summary>
+        public string Source { get; init; } = string.Empty;
+
+        /// <summary>volume or bind.</summary>
+        public string Type { get; init; } = string.Empty;
+
+        /// <summary>The name of the entry in the archive.</summary>
+        public string Entry { get; init; } = string.Empty;
+
+        /// <summary>Bytes of the volume's tar stream.</summary>
+        public long Size { get; init; }
+
+        /// <summary>SHA-256 (hex) of the volume's tar stream.</summary>
+        public string Sha256 { get; init; } = string.Empty;
+    }
+
+    /// <summary>A backup archive and its manifest.</summary>
+    public sealed record BackupInfo
+    {
+        /// <summary>The archive file.</summary>
+        public string Path { get; init; } = string.Empty;
+
+        /// <summary>The server.</summary>
+        public string Server { get; init; } = string.Empty;
+
+        /// <summary>The container id at backup time.</summary>
+        public string ContainerId { get; init; } = string.Empty;
+
+        /// <summary>The image reference.</summary>
+        public string Image { get; init; } = string.Empty;
+
+        /// <summary>The image id.</summary>
+        public string ImageId { get; init; } = string.Empty;
+
+        /// <summary>The repository digest of the image, when known.</summary>
+        public string? ImageDigest { get; init; }
+
+        /// <summary>When the backup was taken.</summary>
+        public DateTimeOffset CreatedAt { get; init; }
+
+        /// <summary>Total bytes of the volume data.</summary>
+        public long Size { get; init; }
+
+        /// <summary>Gzipped or not.</summary>
+        public bool Compressed { get; init; }
+
+        /// <summary>The volumes in it.</summary>
+        public IReadOnlyList<BackupVolume> Volumes { get; init; } = Array.Empty<BackupVolume>();
+
+        /// <summary>Older archives removed by retention.</summary>
+        public IReadOnlyList<string> Pruned { get; init; } = Array.Empty<string>();
+    }
+}
