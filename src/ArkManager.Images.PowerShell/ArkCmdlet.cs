@@ -178,6 +178,100 @@ namespace ArkManager.Images.PowerShell
             }
         }
 
+        /// <summary>
+        /// Runs a library call like <see cref="TryInvoke{T}"/> but hands a failure back instead of writing it: returns
+        /// null on success, else the exception (unwrapped), for the caller to inspect and then pass to
+        /// <see cref="HandleError"/>. Ctrl+C still ends the command.
+        /// </summary>
+        protected Exception? Invoke<T>(Func<IArkImageManager, CancellationToken, Task<T>> operation, out T result)
+        {
+            result = default!;
+            var task = Start(operation);
+            try
+            {
+                result = task.GetAwaiter().GetResult();
+                return null;
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                if (ex is AggregateException aggregate && aggregate.InnerExceptions.Count == 1)
+                {
+                    ex = aggregate.InnerExceptions[0];
+                }
+
+                ThrowIfStopping(ex);
+                return ex;
+            }
+        }
+
+        /// <summary>
+        /// Runs a library call that reports <see cref="UpdateProgress"/>, showing it with an
+        /// <see cref="UpdateProgressWriter"/> whose records are all completed at the end, success or not. Returns null on
+        /// success, else the exception (see <see cref="Invoke{T}"/>).
+        /// </summary>
+        /// <param name="activity">The text of the top progress record.</param>
+        /// <param name="image">The image reference, when known (named in the pull record).</param>
+        /// <param name="operation">The call, given the manager, the progress to report to and the cancellation token.</param>
+        /// <param name="result">The call's result.</param>
+        internal Exception? InvokeWithProgress<T>(string activity, string? image, Func<IArkImageManager, IProgress<UpdateProgress>, CancellationToken, Task<T>> operation, out T result)
+        {
+            var writer = new UpdateProgressWriter(activity, image, WriteProgress);
+            var progress = new PumpedProgress<UpdateProgress>(Post, writer.Report);
+            try
+            {
+                return Invoke((m, ct) => operation(m, progress, ct), out result);
+            }
+            finally
+            {
+                progress.Close();
+                try
+                {
+                    writer.Complete();
+                }
+                catch (PipelineStoppedException)
+                {
+                    // Ctrl+C: the host clears progress itself.
+                }
+            }
+        }
+
+        /// <summary>
+        /// Ends the command because an update, recreate or rollback did not leave its server(s) on the intended image:
+        /// the ErrorId is the exception's (UpdateRolledBack or UpdateFailed), the category InvalidResult, and the
+        /// target object <paramref name="result"/> (the caller writes it to the pipeline first, so that a script gets it
+        /// either way). The exception's Result is the failing server's.
+        /// </summary>
+        protected void ThrowUpdateFailure(object result, ServerUpdateException exception)
+        {
+            var failed = exception.Result;
+            var record = new ErrorRecord(exception, exception.ErrorId, ErrorCategory.InvalidResult, result)
+            {
+                ErrorDetails = new ErrorDetails(exception.Message)
+                {
+                    RecommendedAction = failed.Outcome == UpdateOutcome.RolledBack
+                        ? "The server runs its previous container again. See why with: Get-ArkUpdateHistory -Name '" + failed.Server + "' -Last 1"
+                        : "Check the server with: Get-ArkServer -Name '" + failed.Server + "'; see the steps with: Get-ArkUpdateHistory -Name '" + failed.Server + "' -Last 1",
+                },
+            };
+            ThrowTerminatingError(record);
+        }
+
+        /// <summary>The message of a server update that rolled back or failed, after <paramref name="context"/> ("Updating image 'x'").</summary>
+        protected static string DescribeFailure(string context, ServerUpdateResult failed)
+        {
+            var reason = string.IsNullOrEmpty(failed.Error) ? string.Empty : ": " + failed.Error!.Trim().TrimEnd('.');
+            return failed.Outcome == UpdateOutcome.RolledBack
+                ? $"{context}: the new container of server '{failed.Server}' failed and was rolled back{reason}. The server runs its previous container again."
+                : $"{context}: server '{failed.Server}' failed and could not be rolled back completely{reason}. Check the server before anything else.";
+        }
+
+        /// <summary>True for the outcomes that leave a server where it was meant to be.</summary>
+        protected static bool IsSuccess(UpdateOutcome outcome) =>
+            outcome != UpdateOutcome.RolledBack && outcome != UpdateOutcome.Failed;
+
+        /// <summary>Resolves a file system path relative to the current PowerShell location (no wildcards).</summary>
+        protected string ResolvePath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+
         /// <summary>Writes the ErrorRecord of <paramref name="exception"/>: terminating for command-wide failures, else non-terminating.</summary>
         protected void HandleError(Exception exception, object? target)
         {

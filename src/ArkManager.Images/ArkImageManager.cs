@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using ArkManager.Images.Backups;
 using ArkManager.Images.Docker;
 using ArkManager.Images.Images;
 using ArkManager.Images.Registry;
@@ -33,6 +34,10 @@ namespace ArkManager.Images
         private readonly ImageStore _images;
         private readonly ServerManager _servers;
         private readonly UpdateChecker _checker;
+        private readonly UpdateHistoryStore _history;
+        private readonly VolumeBackupService _backups;
+        private readonly UpdateTransaction _transaction;
+        private readonly UpdateCoordinator _coordinator;
         private readonly ILogger _logger;
         private bool _disposed;
 
@@ -63,6 +68,19 @@ namespace ArkManager.Images
             _images = new ImageStore(_connection, factory.CreateLogger("ArkManager.Images.Images"), PullAuthAsync);
             _servers = new ServerManager(_connection, _images, new ServerRegistry(Options.EffectiveStateDirectory), factory.CreateLogger("ArkManager.Images.Servers"));
             _checker = new UpdateChecker(_images, _registry, factory.CreateLogger("ArkManager.Images.Updates"), Options.MaxConcurrentChecks);
+            var state = Options.EffectiveStateDirectory;
+            var journal = new UpdateJournal(state);
+            _history = new UpdateHistoryStore(state, factory.CreateLogger("ArkManager.Images.History"));
+            _backups = new VolumeBackupService(_connection, factory.CreateLogger("ArkManager.Images.Backups"));
+            _transaction = new UpdateTransaction(_connection, journal, _history, _backups, _servers, Options, factory.CreateLogger("ArkManager.Images.Updates"));
+            _coordinator = new UpdateCoordinator(_connection, _images, _servers, _checker, _transaction, _history, journal, factory.CreateLogger("ArkManager.Images.Updates"));
+        }
+
+        /// <summary>Test seam: called after a transaction step is journaled and before it runs (crash tests block here).</summary>
+        internal Func<UpdateStep, Task>? TransactionStepHook
+        {
+            get => _transaction.StepStarting;
+            set => _transaction.StepStarting = value;
         }
 
         /// <inheritdoc />
@@ -160,54 +178,160 @@ namespace ArkManager.Images
         }
 
         /// <inheritdoc />
-        public Task<ServerInfo> StartServerAsync(string name, CancellationToken cancellationToken = default)
+        public async Task<ServerInfo> StartServerAsync(string name, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
-            return _servers.StartAsync(name, cancellationToken);
+            RequireName(name);
+            using (await _transaction.LockAsync(name, "Start", TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
+            {
+                await _transaction.RecoverAsync(name, cancellationToken).ConfigureAwait(false);
+                return await _servers.StartAsync(name, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         /// <inheritdoc />
-        public Task<ServerInfo> StopServerAsync(string name, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+        public async Task<ServerInfo> StopServerAsync(string name, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
-            return _servers.StopAsync(name, timeout, cancellationToken);
+            RequireName(name);
+            using (await _transaction.LockAsync(name, "Stop", TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
+            {
+                await _transaction.RecoverAsync(name, cancellationToken).ConfigureAwait(false);
+                return await _servers.StopAsync(name, timeout, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         /// <inheritdoc />
-        public Task<IReadOnlyList<ServerInfo>> GetServersAsync(string? owner, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+        public Task<IReadOnlyList<ServerInfo>> GetServersAsync(string? owner, CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            return _servers.ListAsync(null, cancellationToken, owner);
+        }
 
         /// <inheritdoc />
-        public Task<IReadOnlyList<ContainerInfo>> GetContainersByImageAsync(string reference, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+        public Task<IReadOnlyList<ContainerInfo>> GetContainersByImageAsync(string reference, CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            var parsed = ImageReference.Parse(reference);
+            return _coordinator.GetContainersByImageAsync(parsed, cancellationToken);
+        }
 
         /// <inheritdoc />
-        public Task<IReadOnlyList<AffectedServer>> GetAffectedServersAsync(string reference, string? owner = null, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+        public Task<IReadOnlyList<AffectedServer>> GetAffectedServersAsync(string reference, string? owner = null, CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            var parsed = ImageReference.Parse(reference);
+            return _coordinator.GetAffectedServersAsync(parsed, owner, cancellationToken);
+        }
 
         /// <inheritdoc />
-        public Task<ServerUpdateResult> RecreateContainerAsync(string server, RecreateOptions? options = null, IProgress<UpdateProgress>? progress = null, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+        public Task<ServerUpdateResult> RecreateContainerAsync(string server, RecreateOptions? options = null, IProgress<UpdateProgress>? progress = null, CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            RequireName(server);
+            options ??= new RecreateOptions();
+            var target = options.Image is null ? null : ImageReference.Parse(options.Image);
+            return _coordinator.RecreateAsync(server, target, options, "Recreate", progress, cancellationToken);
+        }
 
         /// <inheritdoc />
-        public Task<IReadOnlyList<UpdatePlanItem>> PlanUpdateAsync(string reference, UpdateOptions? options = null, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+        public async Task<IReadOnlyList<UpdatePlanItem>> PlanUpdateAsync(string reference, UpdateOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            var parsed = ImageReference.Parse(reference);
+            var check = await _checker.CheckAsync(parsed, cancellationToken).ConfigureAwait(false);
+            return await _coordinator.PlanAsync(parsed, options ?? new UpdateOptions(), check, cancellationToken).ConfigureAwait(false);
+        }
 
         /// <inheritdoc />
-        public Task<ImageUpdateResult> UpdateImageAsync(string reference, UpdateOptions? options = null, IProgress<UpdateProgress>? progress = null, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+        public Task<ImageUpdateResult> UpdateImageAsync(string reference, UpdateOptions? options = null, IProgress<UpdateProgress>? progress = null, CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            var parsed = ImageReference.Parse(reference);
+            return _coordinator.UpdateImageAsync(parsed, options ?? new UpdateOptions(), progress, cancellationToken);
+        }
 
         /// <inheritdoc />
-        public Task<ServerUpdateResult> RollbackAsync(string server, RecreateOptions? options = null, IProgress<UpdateProgress>? progress = null, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+        public Task<ServerUpdateResult> RollbackAsync(string server, RecreateOptions? options = null, IProgress<UpdateProgress>? progress = null, CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            RequireName(server);
+            return _coordinator.RollbackAsync(server, options ?? new RecreateOptions(), progress, cancellationToken);
+        }
 
         /// <inheritdoc />
-        public Task<ImageCleanupResult> RemoveOldImagesAsync(string reference, int keep = 1, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+        public Task<ImageCleanupResult> RemoveOldImagesAsync(string reference, int keep = 1, CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            var parsed = ImageReference.Parse(reference);
+            return _coordinator.RemoveOldImagesAsync(parsed, keep, cancellationToken);
+        }
 
         /// <inheritdoc />
-        public Task<BackupInfo> BackupServerAsync(string server, string destinationDirectory, BackupOptions? options = null, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+        public async Task<BackupInfo> BackupServerAsync(string server, string destinationDirectory, BackupOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            RequireName(server);
+            if (string.IsNullOrWhiteSpace(destinationDirectory))
+            {
+                throw new ArgumentException("A destination directory is required.", nameof(destinationDirectory));
+            }
+
+            using (await _transaction.LockAsync(server, "Backup", TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
+            {
+                await _transaction.RecoverAsync(server, cancellationToken).ConfigureAwait(false);
+                var info = await _servers.GetRequiredAsync(server, cancellationToken).ConfigureAwait(false);
+                string? digest = null;
+                if (ImageReference.TryParse(info.Image, out var reference, out _))
+                {
+                    digest = (await _images.InspectAsync(reference!, cancellationToken).ConfigureAwait(false)) is { } image && image.Id == info.ImageId ? image.Digest : null;
+                }
+
+                return await _backups.BackupAsync(info.ContainerId, info.Name, info.Image, info.ImageId, digest, destinationDirectory, options ?? new BackupOptions(), cancellationToken).ConfigureAwait(false);
+            }
+        }
 
         /// <inheritdoc />
-        public Task<BackupInfo> RestoreServerAsync(string server, string archivePath, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+        public async Task<BackupInfo> RestoreServerAsync(string server, string archivePath, CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            RequireName(server);
+            if (string.IsNullOrWhiteSpace(archivePath))
+            {
+                throw new ArgumentException("An archive path is required.", nameof(archivePath));
+            }
+
+            using (await _transaction.LockAsync(server, "Restore", TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
+            {
+                await _transaction.RecoverAsync(server, cancellationToken).ConfigureAwait(false);
+                var info = await _servers.GetRequiredAsync(server, cancellationToken).ConfigureAwait(false);
+                return await _backups.RestoreAsync(info.ContainerId, info.Name, archivePath, cancellationToken).ConfigureAwait(false);
+            }
+        }
 
         /// <inheritdoc />
-        public Task<IReadOnlyList<UpdateHistoryRecord>> GetUpdateHistoryAsync(UpdateHistoryFilter? filter = null, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+        public Task<IReadOnlyList<UpdateHistoryRecord>> GetUpdateHistoryAsync(UpdateHistoryFilter? filter = null, CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            if (filter?.Image is string image)
+            {
+                ImageReference.Parse(image);
+            }
+
+            return _history.ReadAsync(filter, cancellationToken);
+        }
 
         /// <inheritdoc />
-        public Task<ServerInfo> RegisterServerAsync(string container, string name, string? owner = null, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+        public Task<ServerInfo> RegisterServerAsync(string container, string name, string? owner = null, CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            if (string.IsNullOrWhiteSpace(container))
+            {
+                throw new ArgumentException("A container name or id is required.", nameof(container));
+            }
+
+            return _servers.RegisterAsync(container, name, owner, cancellationToken);
+        }
 
         /// <inheritdoc />
         public void Dispose()
@@ -236,6 +360,14 @@ namespace ArkManager.Images
             return credential.IsIdentityToken
                 ? new AuthConfig { IdentityToken = credential.Secret, ServerAddress = DockerCredentialStore.ServerAddressFor(reference.Registry) }
                 : new AuthConfig { Username = credential.Username, Password = credential.Secret, ServerAddress = DockerCredentialStore.ServerAddressFor(reference.Registry) };
+        }
+
+        private static void RequireName(string name)
+        {
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                throw new ArgumentException("A server name is required.", nameof(name));
+            }
         }
 
         private void ThrowIfDisposed()

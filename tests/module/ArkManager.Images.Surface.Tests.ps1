@@ -6,9 +6,28 @@ param(
 BeforeDiscovery {
     $script:cmdletNames = @(
         'Get-ArkImageStatus', 'Get-ArkImage', 'Test-ArkRequiredImage', 'Install-ArkImage', 'Test-ArkImageUpdate',
-        'Get-ArkServer', 'New-ArkServer', 'Start-ArkServer', 'Stop-ArkServer')
-    $script:changing = @('Install-ArkImage', 'New-ArkServer', 'Start-ArkServer', 'Stop-ArkServer')
-    $script:reading = @('Get-ArkImageStatus', 'Get-ArkImage', 'Test-ArkRequiredImage', 'Test-ArkImageUpdate', 'Get-ArkServer')
+        'Get-ArkServer', 'New-ArkServer', 'Start-ArkServer', 'Stop-ArkServer',
+        'Register-ArkServer', 'Update-ArkServer', 'Update-ArkImage', 'Undo-ArkImageUpdate', 'Get-ArkUpdateHistory',
+        'Remove-ArkImage', 'Backup-ArkServer', 'Restore-ArkServer')
+    $script:changing = @('Install-ArkImage', 'New-ArkServer', 'Start-ArkServer', 'Stop-ArkServer',
+        'Register-ArkServer', 'Update-ArkServer', 'Update-ArkImage', 'Undo-ArkImageUpdate', 'Remove-ArkImage', 'Backup-ArkServer', 'Restore-ArkServer')
+    $script:reading = @('Get-ArkImageStatus', 'Get-ArkImage', 'Test-ArkRequiredImage', 'Test-ArkImageUpdate', 'Get-ArkServer', 'Get-ArkUpdateHistory')
+    # The impact decides when PowerShell asks without -Confirm ($ConfirmPreference is High by default).
+    $script:impacts = @(
+        @{ Command = 'Install-ArkImage'; Impact = 'Medium' }
+        @{ Command = 'Register-ArkServer'; Impact = 'Medium' }
+        @{ Command = 'Update-ArkServer'; Impact = 'Medium' }
+        @{ Command = 'Update-ArkImage'; Impact = 'Medium' }
+        @{ Command = 'Backup-ArkServer'; Impact = 'Medium' }
+        @{ Command = 'Undo-ArkImageUpdate'; Impact = 'High' }
+        @{ Command = 'Remove-ArkImage'; Impact = 'High' }
+        @{ Command = 'Restore-ArkServer'; Impact = 'High' }
+    )
+    $script:views = @(
+        'ArkManager.Images.ImageStatus', 'ArkManager.Images.ImageInfo', 'ArkManager.Images.ImageUpdateCheck', 'ArkManager.Images.ServerInfo',
+        'ArkManager.Images.AffectedServer', 'ArkManager.Images.ServerUpdateResult', 'ArkManager.Images.ImageUpdateResult',
+        'ArkManager.Images.UpdatePlanItem', 'ArkManager.Images.UpdateHistoryRecord', 'ArkManager.Images.BackupInfo',
+        'ArkManager.Images.StepRecord', 'ArkManager.Images.ImageCleanupEntry')
 }
 
 BeforeAll {
@@ -20,7 +39,14 @@ BeforeAll {
     $script:noDaemon = 'unix:///tmp/arkmgr-nonexistent-{0}.sock' -f ([guid]::NewGuid().ToString('N').Substring(0, 8))
     $script:expected = @(
         'Get-ArkImageStatus', 'Get-ArkImage', 'Test-ArkRequiredImage', 'Install-ArkImage', 'Test-ArkImageUpdate',
-        'Get-ArkServer', 'New-ArkServer', 'Start-ArkServer', 'Stop-ArkServer')
+        'Get-ArkServer', 'New-ArkServer', 'Start-ArkServer', 'Stop-ArkServer',
+        'Register-ArkServer', 'Update-ArkServer', 'Update-ArkImage', 'Undo-ArkImageUpdate', 'Get-ArkUpdateHistory',
+        'Remove-ArkImage', 'Backup-ArkServer', 'Restore-ArkServer')
+    # The module's internal error mapping, called through reflection (no daemon needed).
+    $script:errorRecords = [ArkManager.Images.PowerShell.ArkCmdlet].Assembly.GetType('ArkManager.Images.PowerShell.Infrastructure.ErrorRecords', $true)
+    function script:ConvertTo-ArkErrorRecord([Exception] $Exception) {
+        $errorRecords.GetMethod('From').Invoke($null, @($Exception, $null))
+    }
 }
 
 AfterAll {
@@ -79,7 +105,7 @@ try { Get-ArkImageStatus -DockerHost '$noDaemon' } catch { `$ids += `$_.FullyQua
         $parts[2] | Should -Be $dll
     }
 
-    It 'exports exactly the nine cmdlets and nothing else' {
+    It 'exports exactly the seventeen cmdlets and nothing else' {
         @($module.ExportedCmdlets.Keys | Sort-Object) | Should -Be @($expected | Sort-Object)
         $module.ExportedFunctions.Count | Should -Be 0
         $module.ExportedAliases.Count | Should -Be 0
@@ -92,10 +118,69 @@ try { Get-ArkImageStatus -DockerHost '$noDaemon' } catch { `$ids += `$_.FullyQua
         foreach ($name in $expected) { $approved | Should -Contain ($name -split '-')[0] }
     }
 
-    It 'loads the table views of <_>' -ForEach @('ArkManager.Images.ImageStatus', 'ArkManager.Images.ImageInfo', 'ArkManager.Images.ImageUpdateCheck', 'ArkManager.Images.ServerInfo') {
+    It 'loads the table views of <_>' -ForEach $views {
         $format = Get-FormatData -TypeName $_
         $format | Should -Not -BeNullOrEmpty
         $format.FormatViewDefinition[0].Control | Should -BeOfType ([System.Management.Automation.TableControl])
+    }
+
+    It 'loads the list view of ArkManager.Images.ImageCleanupResult' {
+        $format = Get-FormatData -TypeName 'ArkManager.Images.ImageCleanupResult'
+        $format.FormatViewDefinition[0].Control | Should -BeOfType ([System.Management.Automation.ListControl])
+    }
+
+    It 'has a view for every type a cmdlet declares as output' {
+        $declared = Get-Command -Module ArkManager.Images | ForEach-Object { $_.OutputType.Type } | Where-Object { $_ -and $_.Namespace -eq 'ArkManager.Images' } | Sort-Object FullName -Unique
+        $declared.Count | Should -BeGreaterThan 8
+        foreach ($type in $declared) { Get-FormatData -TypeName $type.FullName | Should -Not -BeNullOrEmpty -Because "$($type.FullName) is output by a cmdlet" }
+    }
+
+    It 'formats update, plan, history, backup and cleanup objects with short ids' {
+        $steps = [ArkManager.Images.StepRecord[]]@(
+            [ArkManager.Images.StepRecord]@{ Step = 'Create'; Status = 'Undone'; Duration = [TimeSpan]::FromSeconds(1.5) }
+            [ArkManager.Images.StepRecord]@{ Step = 'HealthGate'; Status = 'Failed'; Duration = [TimeSpan]::FromSeconds(2); Detail = 'exit code 1' })
+        $server = [ArkManager.Images.ServerUpdateResult]@{
+            Server = 'island'; Image = 'tbro98/ase-server:latest'; Outcome = 'RolledBack'; OldImageId = 'sha256:0123456789abcdef0123'
+            NewImageId = 'sha256:fedcba9876543210fedc'; ContainerId = 'abcdef0123456789abcdef'; Error = 'health gate failed'; Steps = $steps }
+        $text = $server | Format-Table | Out-String -Width 250
+        $text | Should -Match 'RolledBack'
+        $text | Should -Match '0123456789ab\b'
+        $text | Should -Match 'fedcba987654\b'
+        $text | Should -Match 'abcdef012345\b'
+        $text | Should -Match '3\.5'
+        $text | Should -Match 'health gate failed'
+
+        $image = [ArkManager.Images.ImageUpdateResult]@{ Image = 'tbro98/ase-server:latest'; Succeeded = $false; Pulled = $true
+            Servers = [ArkManager.Images.ServerUpdateResult[]]@($server); Summary = '1 server rolled back' }
+        $image | Format-Table | Out-String -Width 250 | Should -Match 'island: RolledBack'
+
+        $plan = [ArkManager.Images.UpdatePlanItem]@{ Server = 'island'; Image = 'tbro98/ase-server:latest'; CurrentDigest = 'sha256:0123456789abcdef0123'
+            TargetDigest = 'sha256:fedcba9876543210fedc'; Steps = [ArkManager.Images.UpdateStep[]]@('Snapshot', 'Create', 'Stop'); Reason = 'newer image' }
+        $planText = $plan | Format-Table | Out-String -Width 250
+        $planText | Should -Match 'Snapshot > Create > Stop'
+        $planText | Should -Match '0123456789ab\b'
+
+        $now = [DateTimeOffset]::Now
+        $history = [ArkManager.Images.UpdateHistoryRecord]@{ Server = 'island'; Kind = 'Update'; Outcome = 'Updated'; StartedAt = $now.AddSeconds(-4); FinishedAt = $now
+            OldImageId = 'sha256:0123456789abcdef0123'; NewImageId = 'sha256:fedcba9876543210fedc' }
+        $historyText = $history | Format-Table | Out-String -Width 250
+        $historyText | Should -Match '4\.0'
+        $historyText | Should -Match ([regex]::Escape($now.AddSeconds(-4).LocalDateTime.ToString('yyyy-MM-dd HH:mm:ss')))
+
+        $backup = [ArkManager.Images.BackupInfo]@{ Server = 'island'; Path = '/backups/island.tar.gz'; Size = 3MB; Compressed = $true; CreatedAt = $now
+            Volumes = [ArkManager.Images.BackupVolume[]]@([ArkManager.Images.BackupVolume]@{ Destination = '/ark/ShooterGame/Saved' }) }
+        $backup | Format-Table | Out-String -Width 250 | Should -Match '3\.0\s+True\s+1'
+
+        $cleanup = [ArkManager.Images.ImageCleanupResult]@{ Repository = 'tbro98/ase-server'
+            Removed = [ArkManager.Images.ImageCleanupEntry[]]@([ArkManager.Images.ImageCleanupEntry]@{ Id = 'sha256:0123456789abcdef0123'; Tags = [string[]]@('tbro98/ase-server:old') })
+            Kept = [ArkManager.Images.ImageCleanupEntry[]]@([ArkManager.Images.ImageCleanupEntry]@{ Id = 'sha256:fedcba9876543210fedc'; Reason = 'rollback target' }) }
+        $cleanupText = $cleanup | Format-List | Out-String -Width 250
+        $cleanupText | Should -Match '0123456789ab tbro98/ase-server:old'
+        $cleanupText | Should -Match 'fedcba987654: rollback target'
+
+        $affected = [ArkManager.Images.AffectedServer]@{ Name = 'island'; State = 'running'; Image = 'tbro98/ase-server:latest'; ImageId = 'sha256:0123456789abcdef0123'; OnNewestImage = $false; Owner = 'alice' }
+        $affectedText = $affected | Format-Table | Out-String -Width 250
+        $affectedText | Should -Match '0123456789ab\s+False\s+alice'
     }
 
     It 'formats objects with short ids and sizes in MB' {
@@ -142,6 +227,32 @@ Describe '<_> parameters' -ForEach $cmdletNames {
         @($help.Examples.Example).Count | Should -BeGreaterThan 0
         $help.Parameters.Parameter | Where-Object Name -eq 'DockerHost' | ForEach-Object { $_.Description | Out-String } | Should -Not -BeNullOrEmpty
     }
+
+    It 'has help for every parameter, and none for a parameter it does not have' {
+        $help = Get-Help $_ -Full
+        $common = [System.Management.Automation.PSCmdlet]::CommonParameters
+        $actual = @($command.Parameters.Keys | Where-Object { $common -notcontains $_ } | Sort-Object)
+        $documented = @($help.Parameters.Parameter | ForEach-Object Name | Sort-Object)
+        $documented | Should -Be $actual
+        foreach ($parameter in $help.Parameters.Parameter) {
+            ($parameter.Description | Out-String).Trim() | Should -Not -BeNullOrEmpty -Because "-$($parameter.Name) of $_ needs a description"
+            $metadata = $command.Parameters[$parameter.Name]
+            $isMandatory = @($metadata.ParameterSets.Values | Where-Object IsMandatory).Count -eq $metadata.ParameterSets.Count
+            [bool]::Parse($parameter.Required) | Should -Be $isMandatory -Because "-$($parameter.Name) of $_"
+            $byName = @($metadata.ParameterSets.Values | Where-Object ValueFromPipelineByPropertyName).Count -gt 0
+            ($parameter.PipelineInput -match 'ByPropertyName') | Should -Be $byName -Because "-$($parameter.Name) of $_"
+        }
+    }
+
+    It 'has one syntax per parameter set, and examples with code and remarks' {
+        $help = Get-Help $_ -Full
+        @($help.Syntax.SyntaxItem).Count | Should -Be $command.ParameterSets.Count
+        foreach ($example in $help.Examples.Example) {
+            $example.Code | Should -Not -BeNullOrEmpty
+            ($example.Remarks | Out-String).Trim() | Should -Not -BeNullOrEmpty
+            $example.Code | Should -Match ([regex]::Escape($_)) -Because 'an example shows the command it documents'
+        }
+    }
 }
 
 Describe 'ShouldProcess' {
@@ -168,6 +279,53 @@ Describe 'ShouldProcess' {
         { 'island' | Stop-ArkServer -Timeout 600 -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
     }
 
+    It '<Command> has ConfirmImpact <Impact>' -ForEach $impacts {
+        $type = (Get-Command $Command -Module ArkManager.Images).ImplementingType
+        $attribute = $type.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]
+        $attribute.SupportsShouldProcess | Should -BeTrue
+        [string]$attribute.ConfirmImpact | Should -Be $Impact
+    }
+
+    It 'Update-ArkServer, Undo-ArkImageUpdate, Backup-ArkServer, Register-ArkServer and Remove-ArkImage -WhatIf reach no daemon' {
+        { 'island', 'center' | Update-ArkServer -Image 'tbro98/ase-server:v2' -BackupVolumes -HealthTimeout 120 -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
+        { 'island' | Undo-ArkImageUpdate -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
+        { 'island' | Backup-ArkServer -Destination $TestDrive -Keep 3 -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
+        { Register-ArkServer -Container 'ark_island_1' -Name 'island' -Owner 'alice' -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
+        { Remove-ArkImage -Image 'tbro98/ase-server:latest' -KeepLatest 2 -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
+    }
+
+    It 'Restore-ArkServer -WhatIf reaches no daemon; a missing archive is PathNotFound / ObjectNotFound' {
+        $archive = Join-Path $TestDrive 'island.tar.gz'
+        Set-Content -LiteralPath $archive -Value 'not really an archive'
+        { Restore-ArkServer -Name 'island' -Path $archive -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
+
+        $errors = $null
+        Restore-ArkServer -Name 'island' -Path (Join-Path $TestDrive 'missing.tar.gz') -DockerHost $noDaemon -WhatIf -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'PathNotFound,*'
+        $errors[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'Update-ArkImage -WhatIf asks the daemon for the plan (and outputs it) instead of updating' {
+        # The plan needs the daemon: with none, the command ends with DockerUnavailable rather than pretending.
+        { Update-ArkImage -Image 'tbro98/ase-server:latest' -DockerHost $noDaemon -WhatIf } | Should -Throw -ErrorId 'DockerUnavailable*'
+    }
+
+    It '<Name> -Confirm:$false does not prompt, even with $ConfirmPreference Low' -ForEach @(
+        @{ Name = 'Update-ArkImage'; Script = { param($d) $ConfirmPreference = 'Low'; Update-ArkImage -Image 'tbro98/ase-server:latest' -DockerHost $d -Confirm:$false } }
+        @{ Name = 'Undo-ArkImageUpdate'; Script = { param($d) $ConfirmPreference = 'Low'; Undo-ArkImageUpdate -Name 'island' -DockerHost $d -Confirm:$false } }
+        @{ Name = 'Remove-ArkImage'; Script = { param($d) $ConfirmPreference = 'Low'; Remove-ArkImage -Image 'tbro98/ase-server:latest' -DockerHost $d -Confirm:$false } }
+        @{ Name = 'Update-ArkServer'; Script = { param($d) $ConfirmPreference = 'Low'; Update-ArkServer -Name 'island' -DockerHost $d -Confirm:$false } }
+    ) {
+        $r = Invoke-InRunspace -ModulePath $ModulePath -Script $Script -ArgumentList $noDaemon
+        # It went past ShouldProcess: it reached the (missing) daemon instead of failing on a prompt
+        # (a terminating error of a statement ends in the error stream of the runspace, too).
+        $ids = @($r.Errors | ForEach-Object FullyQualifiedErrorId)
+        if ($r.Terminating) { $ids += $r.Terminating.ErrorRecord.FullyQualifiedErrorId }
+        $ids.Count | Should -Be 1
+        $ids[0] | Should -BeLike 'DockerUnavailable,*'
+    }
+
     It 'Install-ArkImage -Confirm:$false does not prompt (no host to prompt in a runspace)' {
         # In a PowerShell instance without a host a prompt would fail; -Confirm:$false must not ask anything.
         $r = Invoke-InRunspace -ModulePath $ModulePath -Script {
@@ -190,6 +348,15 @@ Describe 'Pipeline binding' {
         @{ Command = 'Get-ArkServer'; Parameter = 'Name'; ByValue = $true; Alias = $null }
         @{ Command = 'Start-ArkServer'; Parameter = 'Name'; ByValue = $true; Alias = $null }
         @{ Command = 'Stop-ArkServer'; Parameter = 'Name'; ByValue = $true; Alias = $null }
+        @{ Command = 'Update-ArkServer'; Parameter = 'Name'; ByValue = $true; Alias = 'Server' }
+        @{ Command = 'Update-ArkImage'; Parameter = 'Image'; ByValue = $false; Alias = 'Reference' }
+        @{ Command = 'Undo-ArkImageUpdate'; Parameter = 'Name'; ByValue = $true; Alias = 'Server' }
+        @{ Command = 'Get-ArkUpdateHistory'; Parameter = 'Name'; ByValue = $false; Alias = 'Server' }
+        @{ Command = 'Remove-ArkImage'; Parameter = 'Image'; ByValue = $true; Alias = 'Reference' }
+        @{ Command = 'Backup-ArkServer'; Parameter = 'Name'; ByValue = $true; Alias = 'Server' }
+        @{ Command = 'Restore-ArkServer'; Parameter = 'Name'; ByValue = $false; Alias = 'Server' }
+        @{ Command = 'Restore-ArkServer'; Parameter = 'Path'; ByValue = $false; Alias = 'FullName' }
+        @{ Command = 'New-ArkServer'; Parameter = 'Owner'; ByValue = $false; Alias = $null }
     ) {
         $parameter = (Get-Command $Command -Module ArkManager.Images).Parameters[$Parameter]
         $attribute = $parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] } | Select-Object -First 1
@@ -223,6 +390,44 @@ Describe 'Pipeline binding' {
         $servers = [ArkManager.Images.ServerInfo]@{ Name = 'island' }, [ArkManager.Images.ServerInfo]@{ Name = 'center' }
         { $servers | Start-ArkServer -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
         { $servers | Stop-ArkServer -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
+    }
+
+    It 'Test-ArkImageUpdate | Where-Object UpdateAvailable | Update-ArkImage binds each check by property name Image' {
+        $checks = @(
+            [ArkManager.Images.ImageUpdateCheck]@{ Image = 'Bad Image One'; UpdateAvailable = $true }
+            [ArkManager.Images.ImageUpdateCheck]@{ Image = 'tbro98/ase-server:latest'; UpdateAvailable = $false }
+            [ArkManager.Images.ImageUpdateCheck]@{ Image = 'Bad Image Two'; UpdateAvailable = $true })
+        $errors = $null
+        $checks | Where-Object UpdateAvailable | Update-ArkImage -DockerHost $noDaemon -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
+        # Only the two with an update reached the command (and were refused before any I/O).
+        $errors.Count | Should -Be 2
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'InvalidImageReference,*'
+        $errors[0].TargetObject | Should -Be 'Bad Image One'
+        $errors[1].TargetObject | Should -Be 'Bad Image Two'
+    }
+
+    It 'results bind to the next command: ServerUpdateResult | Undo-ArkImageUpdate, BackupInfo | Restore-ArkServer, AffectedServer | Update-ArkServer' {
+        $archive = Join-Path $TestDrive 'center.tar'
+        Set-Content -LiteralPath $archive -Value 'x'
+        { [ArkManager.Images.ServerUpdateResult]@{ Server = 'island' } | Undo-ArkImageUpdate -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
+        { [ArkManager.Images.BackupInfo]@{ Server = 'center'; Path = $archive } | Restore-ArkServer -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
+        { Get-Item -LiteralPath $archive | Restore-ArkServer -Name 'center' -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
+        { [ArkManager.Images.AffectedServer]@{ Name = 'island' } | Update-ArkServer -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
+        { [ArkManager.Images.ServerInfo]@{ Name = 'island' } | Backup-ArkServer -Destination $TestDrive -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
+        { [ArkManager.Images.ImageUpdateResult]@{ Image = 'tbro98/ase-server:latest' } | Remove-ArkImage -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
+    }
+
+    It 'Get-ArkServer has a Name set (ServerInfo) and an Image set (AffectedServer); -Owner is in both' {
+        $command = Get-Command Get-ArkServer -Module ArkManager.Images
+        @($command.ParameterSets.Name | Sort-Object) | Should -Be @('Image', 'Name')
+        $command.DefaultParameterSet | Should -Be 'Name'
+        ($command.ParameterSets | Where-Object Name -eq 'Image').Parameters.Where({ $_.Name -eq 'Image' }).IsMandatory | Should -BeTrue
+        foreach ($set in $command.ParameterSets) { $set.Parameters.Name | Should -Contain 'Owner' }
+        ($command.OutputType | Where-Object { $_.Type -eq [ArkManager.Images.AffectedServer] }) | Should -Not -BeNullOrEmpty
+        { Get-ArkServer -Name island -Image 'tbro98/ase-server:latest' -DockerHost $noDaemon } | Should -Throw -ErrorId 'AmbiguousParameterSet*'
+        $errors = $null
+        Get-ArkServer -Image 'NOT VALID' -DockerHost $noDaemon -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'InvalidImageReference,*'
     }
 
     It 'per-item errors do not stop the pipeline' {
@@ -270,6 +475,45 @@ Describe 'Errors' {
         { New-ArkServer -Name a -Image 'tbro98/ase-server' -StopTimeout -1 -DockerHost $noDaemon -WhatIf } | Should -Throw -ErrorId 'ParameterArgumentTransformationError*'
         { Stop-ArkServer -Name a -Timeout 'soon' -DockerHost $noDaemon -WhatIf } | Should -Throw -ErrorId 'ParameterArgumentTransformationError*'
         { New-ArkServer -Name a -Image 'tbro98/ase-server' -RestartPolicy 'sometimes' -DockerHost $noDaemon -WhatIf } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+    }
+
+    It 'maps <Exception> to <ErrorId> / <Category>' -ForEach @(
+        @{ Exception = 'ServerLockedException'; Make = { [ArkManager.Images.ServerLockedException]::new('island', 'pid 42 on host since 12:00 (Update)') }; ErrorId = 'ServerLocked'; Category = 'ResourceBusy'; Target = 'island' }
+        @{ Exception = 'ServerUpdateException (rolled back)'; Make = { [ArkManager.Images.ServerUpdateException]::new('rolled back', [ArkManager.Images.ServerUpdateResult]@{ Server = 'island'; Outcome = 'RolledBack' }) }; ErrorId = 'UpdateRolledBack'; Category = 'InvalidResult'; Target = 'island' }
+        @{ Exception = 'ServerUpdateException (failed)'; Make = { [ArkManager.Images.ServerUpdateException]::new('failed', [ArkManager.Images.ServerUpdateResult]@{ Server = 'island'; Outcome = 'Failed' }) }; ErrorId = 'UpdateFailed'; Category = 'InvalidResult'; Target = 'island' }
+        @{ Exception = 'NoRollbackTargetException'; Make = { [ArkManager.Images.NoRollbackTargetException]::new('island', 'it was never updated') }; ErrorId = 'NoRollbackTarget'; Category = 'ObjectNotFound'; Target = 'island' }
+        @{ Exception = 'ContainerNotFoundException'; Make = { [ArkManager.Images.ContainerNotFoundException]::new('ark_island_1') }; ErrorId = 'ContainerNotFound'; Category = 'ObjectNotFound'; Target = 'ark_island_1' }
+        @{ Exception = 'FileNotFoundException'; Make = { [System.IO.FileNotFoundException]::new('no such archive') }; ErrorId = 'PathNotFound'; Category = 'ObjectNotFound'; Target = $null }
+    ) {
+        $record = ConvertTo-ArkErrorRecord (& $Make)
+        $record.FullyQualifiedErrorId | Should -Be $ErrorId
+        $record.CategoryInfo.Category | Should -Be $Category
+        $record.TargetObject | Should -Be $Target
+    }
+
+    It 'a locked server names -LockTimeout as the recommended action' {
+        $record = ConvertTo-ArkErrorRecord ([ArkManager.Images.ServerLockedException]::new('island', 'pid 42'))
+        $record.ErrorDetails.RecommendedAction | Should -Match 'LockTimeout'
+    }
+
+    It '-HealthTimeout and -LockTimeout take seconds or a TimeSpan; -KeepLatest, -Keep and -Last refuse negative values' {
+        { Update-ArkImage -Image 'tbro98/ase-server' -HealthTimeout 90 -LockTimeout '00:02:00' -DockerHost $noDaemon -Confirm:$false -WhatIf:$false -ErrorAction Stop } | Should -Throw -ErrorId 'DockerUnavailable*'
+        { Update-ArkServer -Name a -HealthTimeout (New-TimeSpan -Minutes 2) -DockerHost $noDaemon -WhatIf } | Should -Not -Throw
+        { Update-ArkServer -Name a -HealthTimeout -5 -DockerHost $noDaemon -WhatIf } | Should -Throw -ErrorId 'ParameterArgumentTransformationError*'
+        { Undo-ArkImageUpdate -Name a -HealthTimeout 'soon' -DockerHost $noDaemon -WhatIf } | Should -Throw -ErrorId 'ParameterArgumentTransformationError*'
+        { Remove-ArkImage -Image 'tbro98/ase-server' -KeepLatest -1 -DockerHost $noDaemon -WhatIf } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+        { Backup-ArkServer -Name a -Destination $TestDrive -Keep -1 -DockerHost $noDaemon -WhatIf } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+        { Get-ArkUpdateHistory -Last 0 -DockerHost $noDaemon } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+    }
+
+    It 'Update-ArkImage without -Image and without required images is NoImage / InvalidArgument' {
+        $empty = Join-Path $TestDrive 'empty.json'
+        Set-Content -LiteralPath $empty -Value ('{{ "dockerHost": "{0}", "requiredImages": [] }}' -f $noDaemon) -Encoding utf8
+        $errors = $null
+        Update-ArkImage -ConfigPath $empty -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'NoImage,*'
+        $errors[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
     }
 
     It 'an unreachable daemon is a terminating DockerUnavailable / ConnectionError, quickly (<_>)' -ForEach @('Get-ArkImageStatus', 'Test-ArkRequiredImage', 'Get-ArkServer') {

@@ -9,25 +9,50 @@ using ArkManager.Images.PowerShell.Infrastructure;
 namespace ArkManager.Images.PowerShell.Cmdlets
 {
     /// <summary>
-    /// <para type="synopsis">Lists the managed ARK servers (containers labelled io.arkmanager.server).</para>
+    /// <para type="synopsis">Lists the managed ARK servers (containers labelled io.arkmanager.server, or registered), or the servers an image update would affect.</para>
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "ArkServer")]
-    [OutputType(typeof(ServerInfo))]
+    [Cmdlet(VerbsCommon.Get, "ArkServer", DefaultParameterSetName = NameSet)]
+    [OutputType(typeof(ServerInfo), ParameterSetName = new[] { NameSet })]
+    [OutputType(typeof(AffectedServer), ParameterSetName = new[] { ImageSet })]
     public sealed class GetArkServerCommand : ArkCmdlet
     {
+        private const string NameSet = "Name";
+        private const string ImageSet = "Image";
+
         /// <summary>Server names; wildcards are allowed. Default: every server.</summary>
-        [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = NameSet, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[]? Name { get; set; }
 
+        /// <summary>Lists the servers created from this image reference (also those still on an older image of it), as AffectedServer objects.</summary>
+        [Parameter(ParameterSetName = ImageSet, Mandatory = true)]
+        [Alias("Reference")]
+        [ValidateNotNullOrEmpty]
+        public string Image { get; set; } = string.Empty;
+
+        /// <summary>Only the servers of this owner (label io.arkmanager.owner).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Owner { get; set; }
+
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
+            if (ParameterSetName == ImageSet)
+            {
+                if (ValidateReference(Image) && TryInvoke((m, ct) => m.GetAffectedServersAsync(Image, Owner, ct), Image, out var affected))
+                {
+                    WriteObject(affected, enumerateCollection: true);
+                }
+
+                return;
+            }
+
             IReadOnlyList<ServerInfo>? all = null;
             if (Name is null)
             {
-                if (TryInvoke((m, ct) => m.GetServersAsync(ct), null, out all))
+                if (TryInvoke((m, ct) => Owner is null ? m.GetServersAsync(ct) : m.GetServersAsync(Owner, ct), null, out all))
                 {
                     WriteObject(all, enumerateCollection: true);
                 }
@@ -40,7 +65,7 @@ namespace ArkManager.Images.PowerShell.Cmdlets
             {
                 if (WildcardPattern.ContainsWildcardCharacters(name))
                 {
-                    if (all is null && !TryInvoke((m, ct) => m.GetServersAsync(ct), name, out all))
+                    if (all is null && !TryInvoke((m, ct) => Owner is null ? m.GetServersAsync(ct) : m.GetServersAsync(Owner, ct), name, out all))
                     {
                         return;
                     }
@@ -62,7 +87,7 @@ namespace ArkManager.Images.PowerShell.Cmdlets
                     continue;
                 }
 
-                if (found is null)
+                if (found is null || (Owner != null && !string.Equals(found.Owner, Owner, StringComparison.Ordinal)))
                 {
                     HandleError(new ServerNotFoundException(name), name);
                 }
@@ -133,6 +158,11 @@ namespace ArkManager.Images.PowerShell.Cmdlets
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string[]? Command { get; set; }
 
+        /// <summary>The owner of the server (label io.arkmanager.owner), for applications that manage the servers of several users.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string? Owner { get; set; }
+
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
@@ -159,6 +189,7 @@ namespace ArkManager.Images.PowerShell.Cmdlets
                     RestartPolicy = string.IsNullOrEmpty(RestartPolicy) ? "unless-stopped" : RestartPolicy!.ToLowerInvariant(),
                     Labels = ToDictionary(Label, "Label"),
                     Command = Command is null || Command.Length == 0 ? null : Command,
+                    Owner = string.IsNullOrEmpty(Owner) ? null : Owner,
                 };
             }
             catch (ArgumentException ex)
@@ -284,6 +315,42 @@ namespace ArkManager.Images.PowerShell.Cmdlets
                 {
                     WriteObject(server);
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <para type="synopsis">Makes an existing container (one made by docker run or compose) a managed ARK server, without stopping or recreating it.</para>
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Register, "ArkServer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(ServerInfo))]
+    public sealed class RegisterArkServerCommand : ArkCmdlet
+    {
+        /// <summary>The container's name or id.</summary>
+        [Parameter(Mandatory = true, Position = 0)]
+        [ValidateNotNullOrEmpty]
+        public string Container { get; set; } = string.Empty;
+
+        /// <summary>The server name to manage it under.</summary>
+        [Parameter(Mandatory = true, Position = 1)]
+        [ValidateNotNullOrEmpty]
+        public string Name { get; set; } = string.Empty;
+
+        /// <summary>The owner of the server.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Owner { get; set; }
+
+        /// <inheritdoc />
+        protected override void ProcessRecord()
+        {
+            var action = Owner is null
+                ? $"Register container '{Container}' as the managed server '{Name}'"
+                : $"Register container '{Container}' as the managed server '{Name}' of owner '{Owner}'";
+            if (ShouldProcess(Container, action) &&
+                TryInvoke((m, ct) => m.RegisterServerAsync(Container, Name, Owner, ct), Container, out var server))
+            {
+                WriteObject(server);
             }
         }
     }

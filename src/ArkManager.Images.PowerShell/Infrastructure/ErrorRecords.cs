@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Management.Automation;
 
 namespace ArkManager.Images.PowerShell.Infrastructure
@@ -32,6 +33,19 @@ namespace ArkManager.Images.PowerShell.Infrastructure
                 case ArgumentException _:
                     errorId = "InvalidArgument";
                     break;
+                case FileNotFoundException _:
+                case DirectoryNotFoundException _:
+                    errorId = "PathNotFound";
+                    break;
+                case InvalidDataException _:
+                    errorId = "InvalidData";
+                    break;
+                case UnauthorizedAccessException _:
+                    errorId = "PermissionDenied";
+                    break;
+                case IOException _:
+                    errorId = "IOError";
+                    break;
                 case NotImplementedException _:
                 case NotSupportedException _:
                     errorId = "NotImplemented";
@@ -42,9 +56,20 @@ namespace ArkManager.Images.PowerShell.Infrastructure
             }
 
             var record = new ErrorRecord(exception, errorId, CategoryOf(exception), target);
-            if (exception is MissingImagesException missing)
+            switch (exception)
             {
-                record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = missing.PullCommand };
+                case MissingImagesException missing:
+                    record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = missing.PullCommand };
+                    break;
+                case ServerLockedException _:
+                    record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = "Wait for the other run to finish, or pass -LockTimeout to wait for it." };
+                    break;
+                case ServerNotStoppedException notStopped:
+                    record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = "Stop-ArkServer -Name '" + notStopped.Server + "'" };
+                    break;
+                case NoRollbackTargetException noTarget:
+                    record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = "See the server's updates with: Get-ArkUpdateHistory -Name '" + noTarget.Server + "'" };
+                    break;
             }
 
             return record;
@@ -87,6 +112,20 @@ namespace ArkManager.Images.PowerShell.Infrastructure
                     return ErrorCategory.ObjectNotFound;
                 case ServerAlreadyExistsException _:
                     return ErrorCategory.ResourceExists;
+                case ContainerNotFoundException _:
+                    return ErrorCategory.ObjectNotFound;
+                case ServerLockedException _:
+                    return ErrorCategory.ResourceBusy;
+                case ServerUpdateException _:
+                    return ErrorCategory.InvalidResult;
+                case NoRollbackTargetException _:
+                    return ErrorCategory.ObjectNotFound;
+                case ServerNotStoppedException _:
+                    return ErrorCategory.InvalidOperation;
+                case BackupArchiveException _:
+                    return ErrorCategory.InvalidData;
+                case BackupMismatchException _:
+                    return ErrorCategory.InvalidArgument;
                 case DockerOperationException docker:
                     return docker.StatusCode switch
                     {
@@ -108,6 +147,13 @@ namespace ArkManager.Images.PowerShell.Infrastructure
                     return ErrorCategory.NotImplemented;
                 case UnauthorizedAccessException _:
                     return ErrorCategory.PermissionDenied;
+                case FileNotFoundException _:
+                case DirectoryNotFoundException _:
+                    return ErrorCategory.ObjectNotFound;
+                case InvalidDataException _:
+                    return ErrorCategory.InvalidData;
+                case IOException _:
+                    return ErrorCategory.WriteError;
                 default:
                     return ErrorCategory.NotSpecified;
             }

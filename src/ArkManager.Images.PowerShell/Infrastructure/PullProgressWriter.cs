@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Management.Automation;
-using System.Threading;
 
 namespace ArkManager.Images.PowerShell.Infrastructure
 {
@@ -14,25 +13,28 @@ namespace ArkManager.Images.PowerShell.Infrastructure
     internal sealed class PullProgressWriter
     {
         /// <summary>The shortest interval between two records of the same activity (a layer's completion is never delayed).</summary>
-        public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
-
-        private static int s_nextActivityId = 0x4152; // "AR"; each pull takes a block of ids
+        public static readonly TimeSpan Interval = ProgressActivity.Interval;
 
         private readonly Action<ProgressRecord> _write;
-        private readonly string _image;
         private readonly int _parentId;
-        private readonly Dictionary<string, Activity> _layers = new Dictionary<string, Activity>(StringComparer.Ordinal);
-        private readonly List<Activity> _order = new List<Activity>();
-        private readonly Activity _parent;
+        private readonly int? _outerId;
+        private readonly Dictionary<string, ProgressActivity> _layers = new Dictionary<string, ProgressActivity>(StringComparer.Ordinal);
+        private readonly List<ProgressActivity> _order = new List<ProgressActivity>();
+        private readonly ProgressActivity _parent;
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private bool _completed;
 
-        public PullProgressWriter(string image, Action<ProgressRecord> write)
+        /// <summary>Creates the writer of one pull.</summary>
+        /// <param name="image">The image reference.</param>
+        /// <param name="write">WriteProgress.</param>
+        /// <param name="outerActivityId">The activity the image record is a child of (an update), or null.</param>
+        /// <param name="activity">The text of the image record; default: "Installing image &lt;image&gt;".</param>
+        public PullProgressWriter(string image, Action<ProgressRecord> write, int? outerActivityId = null, string? activity = null)
         {
-            _image = image;
             _write = write;
-            _parentId = Interlocked.Add(ref s_nextActivityId, 1000);
-            _parent = new Activity(_parentId, "Installing image " + image);
+            _outerId = outerActivityId;
+            _parentId = ProgressActivity.ReserveIds(1000);
+            _parent = new ProgressActivity(_parentId, activity ?? "Installing image " + image);
         }
 
         /// <summary>The activity id of the image record (layers use the ids after it).</summary>
@@ -55,7 +57,7 @@ namespace ArkManager.Images.PowerShell.Infrastructure
                 : status;
             if (_parent.ShouldWrite(now, parentStatus, percent, force: progress.Completed))
             {
-                _parent.Write(_write, null, parentStatus, percent, now);
+                _parent.Write(_write, _outerId, parentStatus, percent, now);
             }
 
             if (progress.Layers == null)
@@ -72,7 +74,7 @@ namespace ArkManager.Images.PowerShell.Infrastructure
 
                 if (!_layers.TryGetValue(layer.Id, out var activity))
                 {
-                    activity = new Activity(_parentId + 1 + (_order.Count % 999), "Layer " + layer.Id);
+                    activity = new ProgressActivity(_parentId + 1 + (_order.Count % 999), "Layer " + layer.Id);
                     _layers.Add(layer.Id, activity);
                     _order.Add(activity);
                 }
@@ -113,7 +115,7 @@ namespace ArkManager.Images.PowerShell.Infrastructure
                 }
             }
 
-            _parent.Complete(_write, null);
+            _parent.Complete(_write, _outerId);
         }
 
         private static bool IsDone(LayerProgress layer) =>
@@ -155,71 +157,6 @@ namespace ArkManager.Images.PowerShell.Infrastructure
             }
 
             return fraction >= 1 ? 100 : (int)(fraction * 100);
-        }
-
-        private sealed class Activity
-        {
-            private readonly int _id;
-            private readonly string _name;
-            private TimeSpan? _lastWrite;
-            private string? _lastStatus;
-            private int _lastPercent = -1;
-
-            public Activity(int id, string name)
-            {
-                _id = id;
-                _name = name;
-            }
-
-            public bool Written => _lastWrite.HasValue;
-
-            public bool Completed { get; private set; }
-
-            public bool ShouldWrite(TimeSpan now, string status, int percent, bool force = false)
-            {
-                if (_lastWrite is null)
-                {
-                    return true;
-                }
-
-                if (status == _lastStatus && percent == _lastPercent)
-                {
-                    return false;
-                }
-
-                return force || now - _lastWrite.Value >= Interval;
-            }
-
-            public void Write(Action<ProgressRecord> write, int? parentId, string status, int percent, TimeSpan now)
-            {
-                var record = new ProgressRecord(_id, _name, status) { PercentComplete = percent };
-                if (parentId is int parent)
-                {
-                    record.ParentActivityId = parent;
-                }
-
-                write(record);
-                _lastWrite = now;
-                _lastStatus = status;
-                _lastPercent = percent;
-            }
-
-            public void Complete(Action<ProgressRecord> write, int? parentId)
-            {
-                if (Completed)
-                {
-                    return;
-                }
-
-                Completed = true;
-                var record = new ProgressRecord(_id, _name, "Completed") { RecordType = ProgressRecordType.Completed, PercentComplete = 100 };
-                if (parentId is int parent)
-                {
-                    record.ParentActivityId = parent;
-                }
-
-                write(record);
-            }
         }
     }
 }

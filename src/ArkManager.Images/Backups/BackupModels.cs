@@ -33,6 +33,18 @@ namespace ArkManager.Images
 
         /// <summary>SHA-256 (hex) of the volume's tar stream.</summary>
         public string Sha256 { get; init; } = string.Empty;
+
+        /// <summary>
+        /// SHA-256 (hex) of the volume's content (paths, types, link targets, modes, owners, times and file bytes; the
+        /// algorithm is named in the manifest), verified again before a restore writes anything.
+        /// </summary>
+        public string ContentSha256 { get; init; } = string.Empty;
+
+        /// <summary>Bytes of file data in the volume.</summary>
+        public long ContentSize { get; init; }
+
+        /// <summary>Entries (files, directories, links) in the volume, its root included.</summary>
+        public int Entries { get; init; }
     }
 
     /// <summary>A backup archive and its manifest.</summary>
@@ -70,5 +82,23 @@ namespace ArkManager.Images
 
         /// <summary>Older archives removed by retention.</summary>
         public IReadOnlyList<string> Pruned { get; init; } = Array.Empty<string>();
+
+        /// <summary>Bytes of the archive file.</summary>
+        public long ArchiveSize { get; init; }
+
+        /// <summary>SHA-256 (hex) of the archive file as written (also in its sidecar manifest).</summary>
+        public string? ArchiveSha256 { get; init; }
+
+        /// <summary>
+        /// Restore only: paths (inside the container) that existed in the volumes but not in the backup and were removed,
+        /// so the volumes hold exactly the backup's content.
+        /// </summary>
+        public IReadOnlyList<string> ExtraEntriesRemoved { get; init; } = Array.Empty<string>();
+
+        /// <summary>
+        /// Restore only: paths (inside the container) that are not in the backup and were left in place — names directly
+        /// in a volume's root directory (the archive API cannot delete them), and what lies around nested mounts.
+        /// </summary>
+        public IReadOnlyList<string> ExtraEntriesKept { get; init; } = Array.Empty<string>();
     }
 }

@@ -35,6 +35,7 @@ namespace ArkManager.Images.Docker
         private readonly ILogger _logger;
         private readonly SemaphoreSlim _gate = new SemaphoreSlim(1, 1);
         private DockerClient? _client;
+        private DockerClient? _transferClient;
         private DockerEngineInfo? _engine;
         private bool _disposed;
 
@@ -72,6 +73,24 @@ namespace ArkManager.Images.Docker
                 }
 
                 return _client!;
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+
+        /// <summary>
+        /// A client without the per-request timeout, for uploads whose length grows with the data (volume restores).
+        /// Docker.DotNet bounds uploads by the request timeout; downloads and stops are not bounded either way.
+        /// </summary>
+        public async Task<DockerClient> GetTransferClientAsync(CancellationToken cancellationToken)
+        {
+            await GetClientAsync(cancellationToken).ConfigureAwait(false);
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return _transferClient ??= Build(ApiVersion, System.Threading.Timeout.InfiniteTimeSpan);
             }
             finally
             {
@@ -295,6 +314,7 @@ namespace ArkManager.Images.Docker
         {
             _disposed = true;
             _client?.Dispose();
+            _transferClient?.Dispose();
             _gate.Dispose();
         }
 

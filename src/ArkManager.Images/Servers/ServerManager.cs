@@ -113,9 +113,14 @@ namespace ArkManager.Images.Servers
                 var labels = inspect.Config?.Labels ?? new Dictionary<string, string>();
                 labels.TryGetValue(ImageLabel, out var labelImage);
                 var configImage = inspect.Config?.Image ?? string.Empty;
-                var matches = imageIds.Contains(inspect.Image) ||
-                              (ImageReference.TryParse(configImage, out var cfg, out _) && cfg!.Equals(reference)) ||
-                              (labelImage != null && ImageReference.TryParse(labelImage, out var lbl, out _) && lbl!.Equals(reference));
+                // A container belongs to the reference when it was created from it (Config.Image or our label), or when
+                // it was created from a bare image id (a rollback, or docker run <id>) that the reference has had.
+                // A container created from another repository's reference is never matched by id alone.
+                var byLabel = labelImage != null && ImageReference.TryParse(labelImage, out var lbl, out _) && lbl!.Equals(reference);
+                var configRef = IsImageId(configImage) ? null : ImageReference.TryParse(configImage, out var cfg, out _) ? cfg : null;
+                var matches = byLabel ||
+                              (configRef != null && configRef.FullRepository == reference.FullRepository && (configRef.Equals(reference) || imageIds.Contains(inspect.Image))) ||
+                              (labelImage is null && configRef is null && imageIds.Contains(inspect.Image));
                 if (!matches)
                 {
                     continue;
@@ -139,6 +144,10 @@ namespace ArkManager.Images.Servers
 
             return result.OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
         }
+
+        private static bool IsImageId(string text) =>
+            text.StartsWith("sha256:", StringComparison.Ordinal) ||
+            (text.Length >= 12 && text.Length <= 64 && text.All(c => (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')));
 
         public async Task<ServerInfo> RegisterAsync(string container, string name, string? owner, CancellationToken cancellationToken)
         {
