@@ -336,7 +336,6 @@ namespace ArkManager.Images.Updates
             var labels = plan.Create.Labels ?? new Dictionary<string, string>();
             labels[ServerManager.ServerLabel] = entry.Server;
             labels[ServerManager.ImageLabel] = entry.Image;
-            labels[ServerManager.ManagedLabel] = "true";
             if (!string.IsNullOrEmpty(entry.Owner))
             {
                 labels[ServerManager.OwnerLabel] = entry.Owner!;
