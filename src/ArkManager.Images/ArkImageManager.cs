@@ -252,6 +252,13 @@ namespace ArkManager.Images
         }
 
         /// <inheritdoc />
+        public Task<BatchUpdateResult> UpdateAllImagesAsync(UpdateOptions? options = null, IProgress<UpdateProgress>? progress = null, CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            return _coordinator.UpdateManyAsync(RequiredReferences(), options ?? new UpdateOptions(), progress, cancellationToken);
+        }
+
+        /// <inheritdoc />
         public Task<ServerUpdateResult> RollbackAsync(string server, RecreateOptions? options = null, IProgress<UpdateProgress>? progress = null, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();

@@ -74,6 +74,13 @@ namespace ArkManager.Images
         /// <summary>Checks, pulls (because the caller asked), plans, then updates every affected server one transaction at a time, and records history.</summary>
         Task<ImageUpdateResult> UpdateImageAsync(string reference, UpdateOptions? options = null, IProgress<UpdateProgress>? progress = null, CancellationToken cancellationToken = default);
 
+        /// <summary>
+        /// Updates every required image in one rolling run: each image checked and pulled once, then the affected servers
+        /// replaced one window at a time (<see cref="UpdateOptions.MaxParallel"/>; a cluster's servers one after another),
+        /// stopping at the first failure unless <see cref="UpdateOptions.ContinueOnError"/>.
+        /// </summary>
+        Task<BatchUpdateResult> UpdateAllImagesAsync(UpdateOptions? options = null, IProgress<UpdateProgress>? progress = null, CancellationToken cancellationToken = default);
+
         /// <summary>Recreates the server on the image it ran before its last successful update (kept on disk for this).</summary>
         Task<ServerUpdateResult> RollbackAsync(string server, RecreateOptions? options = null, IProgress<UpdateProgress>? progress = null, CancellationToken cancellationToken = default);
 

@@ -21,6 +21,7 @@ namespace ArkManager.Images.Servers
         public const string ImageLabel = "io.arkmanager.image";
         public const string ManagedLabel = "io.arkmanager.managed";
         public const string OwnerLabel = "io.arkmanager.owner";
+        public const string ClusterLabel = "io.arkmanager.cluster";
 
         /// <summary>Docker's own default when a container sets no StopTimeout.</summary>
         private static readonly TimeSpan DockerDefaultStopTimeout = TimeSpan.FromSeconds(10);
@@ -343,6 +344,11 @@ namespace ArkManager.Images.Servers
                 labels[OwnerLabel] = spec.Owner!;
             }
 
+            if (!string.IsNullOrWhiteSpace(spec.Cluster))
+            {
+                labels[ClusterLabel] = spec.Cluster!;
+            }
+
             var exposed = new Dictionary<string, EmptyStruct>(StringComparer.Ordinal);
             var bindings = new Dictionary<string, IList<PortBinding>>(StringComparer.Ordinal);
             foreach (var port in spec.Ports)
@@ -418,6 +424,7 @@ namespace ArkManager.Images.Servers
             labels.TryGetValue(ServerLabel, out var serverName);
             labels.TryGetValue(ImageLabel, out var image);
             labels.TryGetValue(OwnerLabel, out var owner);
+            labels.TryGetValue(ClusterLabel, out var cluster);
             var ports = new List<string>();
             if (inspect.HostConfig?.PortBindings != null)
             {
@@ -445,6 +452,7 @@ namespace ArkManager.Images.Servers
                 Ports = ports,
                 Labels = labels,
                 Owner = owner ?? registration?.Owner,
+                Cluster = cluster,
                 IsRegistered = serverName is null && registration != null,
             };
         }

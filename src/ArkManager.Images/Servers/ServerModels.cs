@@ -86,6 +86,9 @@ namespace ArkManager.Images
 
         /// <summary>The owner (label <c>io.arkmanager.owner</c>) for apps that manage servers of several users; null: none.</summary>
         public string? Owner { get; init; }
+
+        /// <summary>The cluster (label <c>io.arkmanager.cluster</c>): servers of one cluster are updated in one window, one after another.</summary>
+        public string? Cluster { get; init; }
     }
 
     /// <summary>A managed ARK server (a container labelled <c>io.arkmanager.server</c>).</summary>
@@ -129,6 +132,9 @@ namespace ArkManager.Images
 
         /// <summary>The owner (label <c>io.arkmanager.owner</c> or registration), when set.</summary>
         public string? Owner { get; init; }
+
+        /// <summary>The cluster label (<c>io.arkmanager.cluster</c>), when set.</summary>
+        public string? Cluster { get; init; }
 
         /// <summary>True when the server was adopted with RegisterServerAsync and has not been recreated yet (no label).</summary>
         public bool IsRegistered { get; init; }

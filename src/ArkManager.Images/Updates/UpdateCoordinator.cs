@@ -189,7 +189,130 @@ namespace ArkManager.Images.Updates
 
         public async Task<ImageUpdateResult> UpdateImageAsync(ImageReference reference, UpdateOptions options, IProgress<UpdateProgress>? progress, CancellationToken cancellationToken)
         {
+            var batch = await UpdateManyAsync(new[] { reference }, options, progress, cancellationToken).ConfigureAwait(false);
+            return batch.Images[0];
+        }
+
+        /// <summary>
+        /// Checks and pulls every image once, then replaces the affected servers in a rolling order: at most
+        /// <see cref="UpdateOptions.MaxParallel"/> windows at a time, a window being one server or all servers of one
+        /// cluster (label io.arkmanager.cluster) one after another; the next window starts only after the previous
+        /// server passed its health gate. The first failure stops what has not started, unless ContinueOnError.
+        /// </summary>
+        public async Task<BatchUpdateResult> UpdateManyAsync(IReadOnlyList<ImageReference> references, UpdateOptions options, IProgress<UpdateProgress>? progress, CancellationToken cancellationToken)
+        {
+            if (options.MaxParallel < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), "MaxParallel must be at least 1.");
+            }
+
             await RecoverAllAsync(cancellationToken).ConfigureAwait(false);
+            var phases = new List<ImagePhase>();
+            foreach (var reference in references.Distinct())
+            {
+                phases.Add(await PrepareAsync(reference, options, progress, cancellationToken).ConfigureAwait(false));
+            }
+
+            // Windows: a cluster's servers go together, one after another; other servers are a window each.
+            var work = phases.SelectMany(p => p.Plan.Where(i => i.Steps.Count > 0).Select(i => (Phase: p, Item: i))).ToList();
+            var clusters = await ClusterOfAsync(work.Select(w => w.Item.Server), cancellationToken).ConfigureAwait(false);
+            var windows = work
+                .GroupBy(w => clusters.TryGetValue(w.Item.Server, out var c) && c != null ? "cluster:" + c : "server:" + w.Item.Server)
+                .Select(g => g.ToList())
+                .ToList();
+
+            var results = new Dictionary<string, ServerUpdateResult>(StringComparer.Ordinal);
+            var stop = false;
+            var gate = new SemaphoreSlim(options.MaxParallel, options.MaxParallel);
+            var running = new List<Task>();
+            foreach (var window in windows)
+            {
+                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (Volatile.Read(ref stop))
+                {
+                    gate.Release();
+                    foreach (var w in window)
+                    {
+                        lock (results)
+                        {
+                            results[w.Item.Server] = Skipped(w.Item, w.Phase, "not attempted: an earlier server failed (use ContinueOnError to go on)");
+                        }
+                    }
+
+                    continue;
+                }
+
+                running.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        foreach (var (phase, item) in window)
+                        {
+                            if (Volatile.Read(ref stop))
+                            {
+                                lock (results)
+                                {
+                                    results[item.Server] = Skipped(item, phase, "not attempted: an earlier server failed (use ContinueOnError to go on)");
+                                }
+
+                                continue;
+                            }
+
+                            var result = await UpdateOneAsync(item, phase, options, progress, cancellationToken).ConfigureAwait(false);
+                            lock (results)
+                            {
+                                results[item.Server] = result;
+                            }
+
+                            if ((result.Outcome == UpdateOutcome.RolledBack || result.Outcome == UpdateOutcome.Failed) && !options.ContinueOnError)
+                            {
+                                Volatile.Write(ref stop, true);
+                            }
+                        }
+                    }
+                    finally
+                    {
+                        gate.Release();
+                    }
+                }, CancellationToken.None));
+            }
+
+            await Task.WhenAll(running).ConfigureAwait(false);
+
+            var imageResults = new List<ImageUpdateResult>();
+            foreach (var phase in phases)
+            {
+                var serverResults = phase.Plan.Select(i => i.Steps.Count == 0
+                        ? new ServerUpdateResult { Server = i.Server, Image = i.Image, Outcome = i.Reason.StartsWith("already", StringComparison.Ordinal) ? UpdateOutcome.AlreadyCurrent : UpdateOutcome.Skipped, Error = i.Reason.StartsWith("already", StringComparison.Ordinal) ? null : i.Reason, NewDigest = phase.After.Digest, OldDigest = i.CurrentDigest, NewImageId = phase.After.Id }
+                        : results[i.Server])
+                    .ToList();
+                var ok = serverResults.All(r => r.Outcome != UpdateOutcome.RolledBack && r.Outcome != UpdateOutcome.Failed);
+                imageResults.Add(new ImageUpdateResult
+                {
+                    Image = phase.Reference.ToString(),
+                    Check = phase.Check,
+                    Pulled = phase.Pulled,
+                    OldImageId = phase.Before?.Id,
+                    NewImageId = phase.After.Id,
+                    Servers = serverResults,
+                    Succeeded = ok,
+                    Summary = $"{phase.Reference}: {(phase.Pulled ? "pulled" : "not pulled")}; " +
+                              (serverResults.Count == 0 ? "no server uses it" : string.Join(", ", serverResults.Select(r => $"{r.Server} {r.Outcome}"))),
+                });
+            }
+
+            var all = imageResults.SelectMany(i => i.Servers).ToList();
+            return new BatchUpdateResult
+            {
+                Images = imageResults,
+                Servers = all,
+                Succeeded = imageResults.All(i => i.Succeeded),
+                Summary = string.Join("; ", imageResults.Select(i => i.Summary)),
+            };
+        }
+
+        private async Task<ImagePhase> PrepareAsync(ImageReference reference, UpdateOptions options, IProgress<UpdateProgress>? progress, CancellationToken cancellationToken)
+        {
             progress?.Report(new UpdateProgress { Phase = "Check", Message = $"Checking {reference} against its registry" });
             var check = await _checker.CheckAsync(reference, cancellationToken).ConfigureAwait(false);
             var before = await _images.InspectAsync(reference, cancellationToken).ConfigureAwait(false);
@@ -210,51 +333,67 @@ namespace ArkManager.Images.Updates
             var after = await _images.InspectAsync(reference, cancellationToken).ConfigureAwait(false)
                         ?? throw new MissingImagesException(new[] { reference.ToString() }, $"Updating {reference}");
             var plan = await PlanAsync(reference, options, null, cancellationToken).ConfigureAwait(false);
-            var results = new List<ServerUpdateResult>();
-            var failed = false;
-            foreach (var item in plan)
+            progress?.Report(new UpdateProgress { Phase = "Plan", Message = $"{reference}: {plan.Count(i => i.Steps.Count > 0)} server(s) to update" });
+            return new ImagePhase(reference, check, before, after, pulled, plan);
+        }
+
+        private async Task<ServerUpdateResult> UpdateOneAsync(UpdatePlanItem item, ImagePhase phase, UpdateOptions options, IProgress<UpdateProgress>? progress, CancellationToken cancellationToken)
+        {
+            var recreate = new RecreateOptions
             {
-                if (item.Steps.Count == 0)
+                BackupVolumes = options.BackupVolumes,
+                BackupDirectory = options.BackupDirectory,
+                HealthTimeout = options.HealthTimeout,
+                StableFor = options.StableFor,
+                LockTimeout = options.LockTimeout,
+                Owner = options.Owner,
+                Force = options.Force,
+            };
+            try
+            {
+                return await RecreateAsync(item.Server, phase.Reference, recreate, "Update", progress, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ArkManagerException ex) when (!(ex is DockerUnavailableException))
+            {
+                // A server that could not even start its transaction (locked, vanished, a container in the way):
+                // nothing of it was changed; report it and let the batch decide whether to go on.
+                return new ServerUpdateResult
                 {
-                    results.Add(new ServerUpdateResult { Server = item.Server, Image = item.Image, Outcome = item.Reason.StartsWith("already", StringComparison.Ordinal) ? UpdateOutcome.AlreadyCurrent : UpdateOutcome.Skipped, Error = null, NewDigest = after.Digest, OldDigest = item.CurrentDigest, NewImageId = after.Id });
-                    continue;
-                }
-
-                if (failed)
-                {
-                    results.Add(new ServerUpdateResult { Server = item.Server, Image = item.Image, Outcome = UpdateOutcome.Skipped, Error = "not attempted: an earlier server failed", NewImageId = after.Id });
-                    continue;
-                }
-
-                var recreate = new RecreateOptions
-                {
-                    BackupVolumes = options.BackupVolumes,
-                    BackupDirectory = options.BackupDirectory,
-                    HealthTimeout = options.HealthTimeout,
-                    StableFor = options.StableFor,
-                    LockTimeout = options.LockTimeout,
-                    Owner = options.Owner,
-                    Force = options.Force,
+                    Server = item.Server,
+                    Image = item.Image,
+                    Outcome = UpdateOutcome.Failed,
+                    Error = ex.Message,
+                    OldDigest = item.CurrentDigest,
+                    NewDigest = phase.After.Digest,
+                    NewImageId = phase.After.Id,
                 };
-                var result = await RecreateAsync(item.Server, reference, recreate, "Update", progress, cancellationToken).ConfigureAwait(false);
-                results.Add(result);
-                failed = result.Outcome == UpdateOutcome.RolledBack || result.Outcome == UpdateOutcome.Failed;
+            }
+        }
+
+        private static ServerUpdateResult Skipped(UpdatePlanItem item, ImagePhase phase, string why) => new ServerUpdateResult
+        {
+            Server = item.Server,
+            Image = item.Image,
+            Outcome = UpdateOutcome.Skipped,
+            Error = why,
+            OldDigest = item.CurrentDigest,
+            NewDigest = phase.After.Digest,
+            NewImageId = phase.After.Id,
+        };
+
+        private async Task<IReadOnlyDictionary<string, string?>> ClusterOfAsync(IEnumerable<string> servers, CancellationToken cancellationToken)
+        {
+            var map = new Dictionary<string, string?>(StringComparer.Ordinal);
+            foreach (var name in servers.Distinct())
+            {
+                var server = await _servers.FindAsync(name, cancellationToken).ConfigureAwait(false);
+                map[name] = server != null && server.Labels.TryGetValue(ServerManager.ClusterLabel, out var cluster) && !string.IsNullOrWhiteSpace(cluster) ? cluster : null;
             }
 
-            var ok = results.All(r => r.Outcome != UpdateOutcome.RolledBack && r.Outcome != UpdateOutcome.Failed);
-            return new ImageUpdateResult
-            {
-                Image = reference.ToString(),
-                Check = check,
-                Pulled = pulled,
-                OldImageId = before?.Id,
-                NewImageId = after.Id,
-                Servers = results,
-                Succeeded = ok,
-                Summary = $"{reference}: {(pulled ? "pulled" : "not pulled")}; " +
-                          (results.Count == 0 ? "no server uses it" : string.Join(", ", results.Select(r => $"{r.Server} {r.Outcome}"))),
-            };
+            return map;
         }
+
+        private sealed record ImagePhase(ImageReference Reference, ImageUpdateCheck Check, ImageInfo? Before, ImageInfo After, bool Pulled, IReadOnlyList<UpdatePlanItem> Plan);
 
         /// <summary>Recreates a server on the newest local image of <paramref name="target"/> (never pulls).</summary>
         public async Task<ServerUpdateResult> RecreateAsync(string name, ImageReference? target, RecreateOptions options, string kind, IProgress<UpdateProgress>? progress, CancellationToken cancellationToken)

@@ -122,6 +122,28 @@ namespace ArkManager.Images
 
         /// <summary>Only touch servers of this owner; null: any.</summary>
         public string? Owner { get; init; }
+
+        /// <summary>How many update windows (a server, or a cluster's servers one after another) may run at once.</summary>
+        public int MaxParallel { get; init; } = 1;
+
+        /// <summary>Go on with the other servers after one rolled back or failed (default: stop, leaving the rest untouched).</summary>
+        public bool ContinueOnError { get; init; }
+    }
+
+    /// <summary>The result of updating several images in one rolling run.</summary>
+    public sealed record BatchUpdateResult
+    {
+        /// <summary>One result per image, in the order they were given.</summary>
+        public IReadOnlyList<ImageUpdateResult> Images { get; init; } = Array.Empty<ImageUpdateResult>();
+
+        /// <summary>Every server of every image.</summary>
+        public IReadOnlyList<ServerUpdateResult> Servers { get; init; } = Array.Empty<ServerUpdateResult>();
+
+        /// <summary>True when no server failed or rolled back.</summary>
+        public bool Succeeded { get; init; }
+
+        /// <summary>A one-line summary.</summary>
+        public string Summary { get; init; } = string.Empty;
     }
 
     /// <summary>One named step of an update transaction.</summary>
