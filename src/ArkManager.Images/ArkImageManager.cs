@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using ArkManager.Images.Backups;
 using ArkManager.Images.Docker;
 using ArkManager.Images.Images;
+using ArkManager.Images.Internal;
 using ArkManager.Images.Registry;
 using ArkManager.Images.Servers;
 using ArkManager.Images.Updates;
@@ -39,6 +40,7 @@ namespace ArkManager.Images
         private readonly UpdateTransaction _transaction;
         private readonly UpdateCoordinator _coordinator;
         private readonly ILogger _logger;
+        private readonly RunLog _runLog;
         private bool _disposed;
 
         /// <summary>Creates a manager. Nothing connects until the first call.</summary>
@@ -50,7 +52,8 @@ namespace ArkManager.Images
         {
             Options = options ?? new ArkManagerOptions();
             Options.Validate();
-            var factory = loggerFactory ?? NullLoggerFactory.Instance;
+            _runLog = new RunLog(Options.EffectiveStateDirectory);
+            var factory = new TeeLoggerFactory(loggerFactory ?? NullLoggerFactory.Instance, _runLog);
             _logger = factory.CreateLogger("ArkManager.Images");
             _connection = new DockerConnection(Options, factory.CreateLogger("ArkManager.Images.Docker"));
             _credentials = new DockerCredentialStore(Options.DockerConfigDirectory, Options.CredentialHelperTimeout, factory.CreateLogger("ArkManager.Images.Credentials"));
@@ -133,7 +136,7 @@ namespace ArkManager.Images
         {
             ThrowIfDisposed();
             var parsed = ImageReference.Parse(reference);
-            return _images.PullAsync(parsed, progress, cancellationToken);
+            return _runLog.RunAsync("Pull", parsed.ToString(), () => _images.PullAsync(parsed, progress, cancellationToken), i => i.Id);
         }
 
         /// <inheritdoc />
@@ -155,7 +158,7 @@ namespace ArkManager.Images
         public Task<ServerInfo> NewServerAsync(ServerSpec spec, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
-            return _servers.CreateAsync(spec, cancellationToken);
+            return _runLog.RunAsync("NewServer", spec?.Name, () => _servers.CreateAsync(spec!, cancellationToken), s => s.ContainerId);
         }
 
         /// <inheritdoc />
@@ -182,11 +185,14 @@ namespace ArkManager.Images
         {
             ThrowIfDisposed();
             RequireName(name);
-            using (await _transaction.LockAsync(name, "Start", TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
+            return await _runLog.RunAsync("StartServer", name, async () =>
             {
-                await _transaction.RecoverAsync(name, cancellationToken).ConfigureAwait(false);
-                return await _servers.StartAsync(name, cancellationToken).ConfigureAwait(false);
-            }
+                using (await _transaction.LockAsync(name, "Start", TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
+                {
+                    await _transaction.RecoverAsync(name, cancellationToken).ConfigureAwait(false);
+                    return await _servers.StartAsync(name, cancellationToken).ConfigureAwait(false);
+                }
+            }, srv => srv.State).ConfigureAwait(false);
         }
 
         /// <inheritdoc />
@@ -194,11 +200,14 @@ namespace ArkManager.Images
         {
             ThrowIfDisposed();
             RequireName(name);
-            using (await _transaction.LockAsync(name, "Stop", TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
+            return await _runLog.RunAsync("StopServer", name, async () =>
             {
-                await _transaction.RecoverAsync(name, cancellationToken).ConfigureAwait(false);
-                return await _servers.StopAsync(name, timeout, cancellationToken).ConfigureAwait(false);
-            }
+                using (await _transaction.LockAsync(name, "Stop", TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
+                {
+                    await _transaction.RecoverAsync(name, cancellationToken).ConfigureAwait(false);
+                    return await _servers.StopAsync(name, timeout, cancellationToken).ConfigureAwait(false);
+                }
+            }, srv => srv.State).ConfigureAwait(false);
         }
 
         /// <inheritdoc />
@@ -231,7 +240,7 @@ namespace ArkManager.Images
             RequireName(server);
             options ??= new RecreateOptions();
             var target = options.Image is null ? null : ImageReference.Parse(options.Image);
-            return _coordinator.RecreateAsync(server, target, options, "Recreate", progress, cancellationToken);
+            return _runLog.RunAsync("Recreate", server, () => _coordinator.RecreateAsync(server, target, options, "Recreate", progress, cancellationToken), r => r.Outcome + (r.Error is null ? string.Empty : ": " + r.Error));
         }
 
         /// <inheritdoc />
@@ -248,14 +257,14 @@ namespace ArkManager.Images
         {
             ThrowIfDisposed();
             var parsed = ImageReference.Parse(reference);
-            return _coordinator.UpdateImageAsync(parsed, options ?? new UpdateOptions(), progress, cancellationToken);
+            return _runLog.RunAsync("UpdateImage", parsed.ToString(), () => _coordinator.UpdateImageAsync(parsed, options ?? new UpdateOptions(), progress, cancellationToken), r => r.Summary);
         }
 
         /// <inheritdoc />
         public Task<BatchUpdateResult> UpdateAllImagesAsync(UpdateOptions? options = null, IProgress<UpdateProgress>? progress = null, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
-            return _coordinator.UpdateManyAsync(RequiredReferences(), options ?? new UpdateOptions(), progress, cancellationToken);
+            return _runLog.RunAsync("UpdateAllImages", string.Join(",", Options.RequiredImages), () => _coordinator.UpdateManyAsync(RequiredReferences(), options ?? new UpdateOptions(), progress, cancellationToken), r => r.Summary);
         }
 
         /// <inheritdoc />
@@ -263,7 +272,7 @@ namespace ArkManager.Images
         {
             ThrowIfDisposed();
             RequireName(server);
-            return _coordinator.RollbackAsync(server, options ?? new RecreateOptions(), progress, cancellationToken);
+            return _runLog.RunAsync("Rollback", server, () => _coordinator.RollbackAsync(server, options ?? new RecreateOptions(), progress, cancellationToken), r => r.Outcome + (r.Error is null ? string.Empty : ": " + r.Error));
         }
 
         /// <inheritdoc />
@@ -271,7 +280,7 @@ namespace ArkManager.Images
         {
             ThrowIfDisposed();
             var parsed = ImageReference.Parse(reference);
-            return _coordinator.RemoveOldImagesAsync(parsed, keep, cancellationToken);
+            return _runLog.RunAsync("RemoveOldImages", parsed.ToString(), () => _coordinator.RemoveOldImagesAsync(parsed, keep, cancellationToken), r => $"{r.Removed.Count} removed, {r.Kept.Count} kept");
         }
 
         /// <inheritdoc />
@@ -284,18 +293,21 @@ namespace ArkManager.Images
                 throw new ArgumentException("A destination directory is required.", nameof(destinationDirectory));
             }
 
-            using (await _transaction.LockAsync(server, "Backup", TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
+            return await _runLog.RunAsync("Backup", server, async () =>
             {
-                await _transaction.RecoverAsync(server, cancellationToken).ConfigureAwait(false);
-                var info = await _servers.GetRequiredAsync(server, cancellationToken).ConfigureAwait(false);
-                string? digest = null;
-                if (ImageReference.TryParse(info.Image, out var reference, out _))
+                using (await _transaction.LockAsync(server, "Backup", TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
                 {
-                    digest = (await _images.InspectAsync(reference!, cancellationToken).ConfigureAwait(false)) is { } image && image.Id == info.ImageId ? image.Digest : null;
-                }
+                    await _transaction.RecoverAsync(server, cancellationToken).ConfigureAwait(false);
+                    var info = await _servers.GetRequiredAsync(server, cancellationToken).ConfigureAwait(false);
+                    string? digest = null;
+                    if (ImageReference.TryParse(info.Image, out var reference, out _))
+                    {
+                        digest = (await _images.InspectAsync(reference!, cancellationToken).ConfigureAwait(false)) is { } image && image.Id == info.ImageId ? image.Digest : null;
+                    }
 
-                return await _backups.BackupAsync(info.ContainerId, info.Name, info.Image, info.ImageId, digest, destinationDirectory, options ?? new BackupOptions(), cancellationToken).ConfigureAwait(false);
-            }
+                    return await _backups.BackupAsync(info.ContainerId, info.Name, info.Image, info.ImageId, digest, destinationDirectory, options ?? new BackupOptions(), cancellationToken).ConfigureAwait(false);
+                }
+            }, b => b.Path).ConfigureAwait(false);
         }
 
         /// <inheritdoc />
@@ -308,12 +320,15 @@ namespace ArkManager.Images
                 throw new ArgumentException("An archive path is required.", nameof(archivePath));
             }
 
-            using (await _transaction.LockAsync(server, "Restore", TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
+            return await _runLog.RunAsync("Restore", server, async () =>
             {
-                await _transaction.RecoverAsync(server, cancellationToken).ConfigureAwait(false);
-                var info = await _servers.GetRequiredAsync(server, cancellationToken).ConfigureAwait(false);
-                return await _backups.RestoreAsync(info.ContainerId, info.Name, archivePath, cancellationToken).ConfigureAwait(false);
-            }
+                using (await _transaction.LockAsync(server, "Restore", TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
+                {
+                    await _transaction.RecoverAsync(server, cancellationToken).ConfigureAwait(false);
+                    var info = await _servers.GetRequiredAsync(server, cancellationToken).ConfigureAwait(false);
+                    return await _backups.RestoreAsync(info.ContainerId, info.Name, archivePath, cancellationToken).ConfigureAwait(false);
+                }
+            }, b => b.Path).ConfigureAwait(false);
         }
 
         /// <inheritdoc />
@@ -337,7 +352,7 @@ namespace ArkManager.Images
                 throw new ArgumentException("A container name or id is required.", nameof(container));
             }
 
-            return _servers.RegisterAsync(container, name, owner, cancellationToken);
+            return _runLog.RunAsync("RegisterServer", name, () => _servers.RegisterAsync(container, name, owner, cancellationToken), s => s.ContainerId);
         }
 
         /// <inheritdoc />

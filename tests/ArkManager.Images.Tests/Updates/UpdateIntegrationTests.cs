@@ -89,6 +89,13 @@ public sealed class UpdateIntegrationTests : SandboxTestBase
         Assert.Equal(result.Check!.LocalDigest, record.OldDigest);
         Assert.Equal(result.Check.RemoteDigest, record.NewDigest);
         Assert.Equal(9 - 1, record.Steps.Count);
+
+        // The run left a structured JSON-lines log in the state directory.
+        var runLog = File.ReadAllLines(Path.Combine(manager.Options.StateDirectory!, "logs", "arkmanager.jsonl"))
+            .Select(l => JsonDocument.Parse(l).RootElement.Clone()).Where(l => l.GetProperty("operation").GetString() == "UpdateImage").ToList();
+        Assert.Equal("run-start", runLog[0].GetProperty("kind").GetString());
+        Assert.Equal("run-end", runLog[^1].GetProperty("kind").GetString());
+        Assert.Contains(runLog, l => l.GetProperty("message").GetString()!.Contains("HealthGate done", StringComparison.Ordinal));
     }
 
     [Fact]
