@@ -7,6 +7,7 @@ using ArkManager.Images.Backups;
 using ArkManager.Images.Docker;
 using ArkManager.Images.Images;
 using ArkManager.Images.Internal;
+using ArkManager.Images.Notifications;
 using ArkManager.Images.Registry;
 using ArkManager.Images.Servers;
 using ArkManager.Images.Updates;
@@ -41,6 +42,7 @@ namespace ArkManager.Images
         private readonly UpdateCoordinator _coordinator;
         private readonly ILogger _logger;
         private readonly RunLog _runLog;
+        private readonly WebhookNotifier _notifier;
         private bool _disposed;
 
         /// <summary>Creates a manager. Nothing connects until the first call.</summary>
@@ -76,6 +78,7 @@ namespace ArkManager.Images
             _history = new UpdateHistoryStore(state, factory.CreateLogger("ArkManager.Images.History"));
             _backups = new VolumeBackupService(_connection, factory.CreateLogger("ArkManager.Images.Backups"));
             _transaction = new UpdateTransaction(_connection, journal, _history, _backups, _servers, Options, factory.CreateLogger("ArkManager.Images.Updates"));
+            _notifier = new WebhookNotifier(Options.Webhooks, state, factory.CreateLogger("ArkManager.Images.Notifications"));
             _coordinator = new UpdateCoordinator(_connection, _images, _servers, _checker, _transaction, _history, journal, factory.CreateLogger("ArkManager.Images.Updates"));
         }
 
@@ -148,10 +151,35 @@ namespace ArkManager.Images
         }
 
         /// <inheritdoc />
-        public Task<IReadOnlyDictionary<string, ImageUpdateCheck>> CheckImageUpdatesAsync(CancellationToken cancellationToken = default)
+        public Task<IReadOnlyDictionary<string, ImageUpdateCheck>> CheckImageUpdatesAsync(CancellationToken cancellationToken = default) =>
+            CheckImageUpdatesAsync(false, cancellationToken);
+
+        /// <inheritdoc />
+        public async Task<IReadOnlyDictionary<string, ImageUpdateCheck>> CheckImageUpdatesAsync(bool notify, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
-            return _checker.CheckAllAsync(RequiredReferences(), cancellationToken);
+            var checks = await _checker.CheckAllAsync(RequiredReferences(), cancellationToken).ConfigureAwait(false);
+            if (notify)
+            {
+                foreach (var check in checks.Values)
+                {
+                    await _notifier.NotifyUpdateAvailableAsync(check, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            return checks;
+        }
+
+        /// <inheritdoc />
+        public async Task<ImageUpdateCheck> CheckImageUpdateAsync(string reference, bool notify, CancellationToken cancellationToken = default)
+        {
+            var check = await CheckImageUpdateAsync(reference, cancellationToken).ConfigureAwait(false);
+            if (notify)
+            {
+                await _notifier.NotifyUpdateAvailableAsync(check, cancellationToken).ConfigureAwait(false);
+            }
+
+            return check;
         }
 
         /// <inheritdoc />
@@ -257,14 +285,23 @@ namespace ArkManager.Images
         {
             ThrowIfDisposed();
             var parsed = ImageReference.Parse(reference);
-            return _runLog.RunAsync("UpdateImage", parsed.ToString(), () => _coordinator.UpdateImageAsync(parsed, options ?? new UpdateOptions(), progress, cancellationToken), r => r.Summary);
+            return _runLog.RunAsync("UpdateImage", parsed.ToString(), () => NotifyingAsync(new[] { parsed }, async () =>
+            {
+                var result = await _coordinator.UpdateImageAsync(parsed, options ?? new UpdateOptions(), progress, cancellationToken).ConfigureAwait(false);
+                return (result, new[] { result });
+            }, cancellationToken), r => r.Summary);
         }
 
         /// <inheritdoc />
         public Task<BatchUpdateResult> UpdateAllImagesAsync(UpdateOptions? options = null, IProgress<UpdateProgress>? progress = null, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
-            return _runLog.RunAsync("UpdateAllImages", string.Join(",", Options.RequiredImages), () => _coordinator.UpdateManyAsync(RequiredReferences(), options ?? new UpdateOptions(), progress, cancellationToken), r => r.Summary);
+            var references = RequiredReferences();
+            return _runLog.RunAsync("UpdateAllImages", string.Join(",", Options.RequiredImages), () => NotifyingAsync(references, async () =>
+            {
+                var result = await _coordinator.UpdateManyAsync(references, options ?? new UpdateOptions(), progress, cancellationToken).ConfigureAwait(false);
+                return (result, result.Images);
+            }, cancellationToken), r => r.Summary);
         }
 
         /// <inheritdoc />
@@ -365,6 +402,7 @@ namespace ArkManager.Images
 
             _disposed = true;
             _registry.Dispose();
+            _notifier.Dispose();
             _connection.Dispose();
         }
 
@@ -382,6 +420,32 @@ namespace ArkManager.Images
             return credential.IsIdentityToken
                 ? new AuthConfig { IdentityToken = credential.Secret, ServerAddress = DockerCredentialStore.ServerAddressFor(reference.Registry) }
                 : new AuthConfig { Username = credential.Username, Password = credential.Secret, ServerAddress = DockerCredentialStore.ServerAddressFor(reference.Registry) };
+        }
+
+        /// <summary>Runs an update and tells the webhooks how it went; a notification never changes the outcome.</summary>
+        private async Task<T> NotifyingAsync<T>(IReadOnlyList<ImageReference> images, Func<Task<(T Result, IReadOnlyList<ImageUpdateResult> PerImage)>> update, CancellationToken cancellationToken)
+        {
+            (T Result, IReadOnlyList<ImageUpdateResult> PerImage) outcome;
+            try
+            {
+                outcome = await update().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException) && Options.Webhooks.Count > 0)
+            {
+                foreach (var image in images)
+                {
+                    await _notifier.NotifyUpdateFailedAsync(image.ToString(), ex.Message, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                throw;
+            }
+
+            foreach (var result in outcome.PerImage)
+            {
+                await _notifier.NotifyUpdateResultAsync(result, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return outcome.Result;
         }
 
         private static void RequireName(string name)

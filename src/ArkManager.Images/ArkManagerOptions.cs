@@ -48,6 +48,12 @@ namespace ArkManager.Images
         /// <summary>How many registry checks run at once.</summary>
         public int MaxConcurrentChecks { get; init; } = 8;
 
+        /// <summary>
+        /// Webhooks told about available updates, updates, rollbacks and failures (config key <c>webhooks</c>). Empty: none.
+        /// A failed notification is logged and never fails an update.
+        /// </summary>
+        public IReadOnlyList<WebhookOptions> Webhooks { get; init; } = Array.Empty<WebhookOptions>();
+
         /// <summary>The file these options were loaded from, if any.</summary>
         public string? SourceFile { get; init; }
 
@@ -88,7 +94,7 @@ namespace ArkManager.Images
 
         /// <summary>
         /// Loads options from a JSON file (keys <c>dockerHost</c>, <c>requiredImages</c>, <c>insecureRegistries</c>,
-        /// <c>stateDirectory</c>, …). Without a file the defaults apply. An explicit or <c>ARKMANAGER_CONFIG</c> path that
+        /// <c>stateDirectory</c>, <c>webhooks</c>, …). Without a file the defaults apply. An explicit or <c>ARKMANAGER_CONFIG</c> path that
         /// does not exist, or a broken file, throws <see cref="ArkConfigurationException"/> naming the file and line.
         /// </summary>
         public static ArkManagerOptions Load(string? path = null)
@@ -113,6 +119,16 @@ namespace ArkManager.Images
             if (MaxConcurrentChecks < 1)
             {
                 throw new ArgumentException("MaxConcurrentChecks must be at least 1.");
+            }
+
+            foreach (var webhook in Webhooks ?? Array.Empty<WebhookOptions>())
+            {
+                if (webhook is null)
+                {
+                    throw new ArgumentException("Webhooks must not contain null.");
+                }
+
+                webhook.Validate();
             }
         }
     }

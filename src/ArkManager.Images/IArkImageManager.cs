@@ -35,6 +35,15 @@ namespace ArkManager.Images
         /// <summary>Checks every required image concurrently; one failing registry does not hide the others.</summary>
         Task<IReadOnlyDictionary<string, ImageUpdateCheck>> CheckImageUpdatesAsync(CancellationToken cancellationToken = default);
 
+        /// <summary>
+        /// Like <see cref="CheckImageUpdatesAsync(CancellationToken)"/>; with <paramref name="notify"/> each available update is
+        /// announced to the configured webhooks (once per new digest). A failed notification never fails the check.
+        /// </summary>
+        Task<IReadOnlyDictionary<string, ImageUpdateCheck>> CheckImageUpdatesAsync(bool notify, CancellationToken cancellationToken = default);
+
+        /// <summary>Like <see cref="CheckImageUpdateAsync(string, CancellationToken)"/>, announcing an available update to the webhooks when <paramref name="notify"/>.</summary>
+        Task<ImageUpdateCheck> CheckImageUpdateAsync(string reference, bool notify, CancellationToken cancellationToken = default);
+
         /// <summary>Creates a server container from a local image; refuses when the image is missing.</summary>
         Task<ServerInfo> NewServerAsync(ServerSpec spec, CancellationToken cancellationToken = default);
 

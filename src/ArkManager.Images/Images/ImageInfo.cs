@@ -49,7 +49,7 @@ namespace ArkManager.Images
         /// <summary>Details when present.</summary>
         public ImageInfo? Info { get; init; }
 
-        /// <summary>The update check, when one was asked for (see <see cref="IArkImageManager.CheckImageUpdateAsync"/>).</summary>
+        /// <summary>The update check, when one was asked for (see <see cref="IArkImageManager.CheckImageUpdateAsync(string, System.Threading.CancellationToken)"/>).</summary>
         public ImageUpdateCheck? Update { get; init; }
     }
 

@@ -104,9 +104,12 @@ namespace ArkManager.Images.Internal
 
                             options = options with { MaxConcurrentChecks = max };
                             break;
+                        case "webhooks":
+                            options = options with { Webhooks = ReadWebhooks(ref reader, path, bytes, offset, key) };
+                            break;
                         default:
                             throw Error(path, bytes, offset, keyPosition,
-                                $"unknown key '{key}'. Known keys: dockerHost, requiredImages, insecureRegistries, stateDirectory, dockerConfigDirectory, connectTimeoutSeconds, dockerRequestTimeoutSeconds, registryTimeoutSeconds, credentialHelperTimeoutSeconds, maxConcurrentChecks.");
+                                $"unknown key '{key}'. Known keys: dockerHost, requiredImages, insecureRegistries, stateDirectory, dockerConfigDirectory, connectTimeoutSeconds, dockerRequestTimeoutSeconds, registryTimeoutSeconds, credentialHelperTimeoutSeconds, maxConcurrentChecks, webhooks.");
                     }
                 }
 
@@ -209,6 +212,156 @@ namespace ArkManager.Images.Internal
                 {
                     throw Error(path, bytes, offset, position, ex.Message);
                 }
+            }
+
+            return list;
+        }
+
+        private static IReadOnlyList<WebhookOptions> ReadWebhooks(ref Utf8JsonReader reader, string path, byte[] bytes, int offset, string key)
+        {
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                return Array.Empty<WebhookOptions>();
+            }
+
+            if (reader.TokenType != JsonTokenType.StartArray)
+            {
+                throw Error(path, bytes, offset, reader.TokenStartIndex,
+                    $"'{key}' must be an array of objects such as {{ \"url\": \"https://example.org/hook\", \"format\": \"json\" }}.");
+            }
+
+            var list = new List<WebhookOptions>();
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                list.Add(ReadWebhook(ref reader, path, bytes, offset, $"{key}[{list.Count}]"));
+            }
+
+            return list;
+        }
+
+        // The URL may carry a secret (Discord's token): no message below ever quotes it.
+        private static WebhookOptions ReadWebhook(ref Utf8JsonReader reader, string path, byte[] bytes, int offset, string name)
+        {
+            var objectPosition = reader.TokenStartIndex;
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw Error(path, bytes, offset, objectPosition, $"'{name}' must be an object with at least \"url\".");
+            }
+
+            var webhook = new WebhookOptions();
+            var hasUrl = false;
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+            {
+                var keyPosition = reader.TokenStartIndex;
+                var key = reader.GetString() ?? string.Empty;
+                if (!seen.Add(key))
+                {
+                    throw Error(path, bytes, offset, keyPosition, $"the key '{key}' appears twice in '{name}'.");
+                }
+
+                reader.Read();
+                var position = reader.TokenStartIndex;
+                switch (key)
+                {
+                    case "url":
+                        if (reader.TokenType != JsonTokenType.String)
+                        {
+                            throw Error(path, bytes, offset, position, $"'{name}.url' must be a string.");
+                        }
+
+                        var url = (reader.GetString() ?? string.Empty).Trim();
+                        if (!WebhookOptions.TryParseUrl(url, out _, out var problem))
+                        {
+                            throw Error(path, bytes, offset, position, $"'{name}.url' must be an absolute http:// or https:// URL ({problem}).");
+                        }
+
+                        webhook = webhook with { Url = url };
+                        hasUrl = true;
+                        break;
+                    case "format":
+                        var format = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                        if (string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))
+                        {
+                            webhook = webhook with { Format = WebhookFormat.Json };
+                        }
+                        else if (string.Equals(format, "discord", StringComparison.OrdinalIgnoreCase))
+                        {
+                            webhook = webhook with { Format = WebhookFormat.Discord };
+                        }
+                        else
+                        {
+                            throw Error(path, bytes, offset, position, $"'{name}.format' must be \"json\" or \"discord\".");
+                        }
+
+                        break;
+                    case "events":
+                        webhook = webhook with { Events = ReadEvents(ref reader, path, bytes, offset, name + ".events") };
+                        break;
+                    case "timeoutSeconds":
+                        webhook = webhook with { Timeout = ReadSeconds(ref reader, path, bytes, offset, name + ".timeoutSeconds") };
+                        break;
+                    default:
+                        throw Error(path, bytes, offset, keyPosition, $"unknown key '{key}' in '{name}'. Known keys: url, format, events, timeoutSeconds.");
+                }
+            }
+
+            if (!hasUrl)
+            {
+                throw Error(path, bytes, offset, objectPosition, $"'{name}' has no \"url\".");
+            }
+
+            return webhook;
+        }
+
+        private static IReadOnlyList<NotificationEvent>? ReadEvents(ref Utf8JsonReader reader, string path, byte[] bytes, int offset, string name)
+        {
+            const string Known = "updateAvailable, updated, rolledBack, failed";
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                return null;
+            }
+
+            var arrayPosition = reader.TokenStartIndex;
+            if (reader.TokenType != JsonTokenType.StartArray)
+            {
+                throw Error(path, bytes, offset, arrayPosition, $"'{name}' must be an array of event names ({Known}).");
+            }
+
+            var list = new List<NotificationEvent>();
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                var position = reader.TokenStartIndex;
+                var text = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                NotificationEvent value;
+                switch (text?.ToUpperInvariant())
+                {
+                    case "UPDATEAVAILABLE":
+                        value = NotificationEvent.UpdateAvailable;
+                        break;
+                    case "UPDATED":
+                        value = NotificationEvent.Updated;
+                        break;
+                    case "ROLLEDBACK":
+                        value = NotificationEvent.RolledBack;
+                        break;
+                    case "FAILED":
+                        value = NotificationEvent.Failed;
+                        break;
+                    default:
+                        throw Error(path, bytes, offset, position,
+                            text is null ? $"every entry of '{name}' must be a string, one of {Known}." : $"unknown event '{text}' in '{name}'. Known events: {Known}.");
+                }
+
+                if (!list.Contains(value))
+                {
+                    list.Add(value);
+                }
+            }
+
+            if (list.Count == 0)
+            {
+                throw Error(path, bytes, offset, arrayPosition, $"'{name}' lists no event; leave it out to receive all of them.");
             }
 
             return list;
