@@ -239,6 +239,36 @@ namespace ArkManager.Images
         }
 
         /// <inheritdoc />
+        public async Task<SafeStopResult> SafeStopServerAsync(string name, SafeStopOptions? options = null, IProgress<StopProgress>? progress = null, CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            RequireName(name);
+            return await _runLog.RunAsync("StopServer", name, async () =>
+            {
+                using (await _transaction.LockAsync(name, "Stop", TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
+                {
+                    await _transaction.RecoverAsync(name, cancellationToken).ConfigureAwait(false);
+                    return await _servers.SafeStopAsync(name, options ?? new SafeStopOptions(), progress, cancellationToken).ConfigureAwait(false);
+                }
+            }, r => r.UsedRcon && !r.FellBackToDockerStop ? "stopped by RCON" : "stopped by Docker: " + r.Reason).ConfigureAwait(false);
+        }
+
+        /// <inheritdoc />
+        public Task<string> SendRconCommandAsync(string name, string command, CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            RequireName(name);
+            return _servers.RconAsync(name, command, cancellationToken);
+        }
+
+        /// <inheritdoc />
+        public async Task<IReadOnlyList<ArkPlayer>> GetPlayersAsync(string name, CancellationToken cancellationToken = default)
+        {
+            var text = await SendRconCommandAsync(name, "ListPlayers", cancellationToken).ConfigureAwait(false);
+            return Rcon.ArkPlayerList.Parse(text);
+        }
+
+        /// <inheritdoc />
         public Task<IReadOnlyList<ServerInfo>> GetServersAsync(string? owner, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();

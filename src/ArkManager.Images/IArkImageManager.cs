@@ -59,6 +59,18 @@ namespace ArkManager.Images
         /// <summary>Stops a server, honouring its StopTimeout and StopSignal (or the given timeout).</summary>
         Task<ServerInfo> StopServerAsync(string name, TimeSpan? timeout = null, CancellationToken cancellationToken = default);
 
+        /// <summary>
+        /// Stops a server safely: with RCON (countdown warnings when players are online, a confirmed SaveWorld, DoExit) when
+        /// it has RCON settings; otherwise, and as the fallback, Docker's stop with its StopTimeout and StopSignal.
+        /// </summary>
+        Task<SafeStopResult> SafeStopServerAsync(string name, SafeStopOptions? options = null, IProgress<StopProgress>? progress = null, CancellationToken cancellationToken = default);
+
+        /// <summary>Runs an RCON command on a server (its RCON settings come from its labels and environment). The password never appears in logs or errors.</summary>
+        Task<string> SendRconCommandAsync(string name, string command, CancellationToken cancellationToken = default);
+
+        /// <summary>The players online (RCON ListPlayers, parsed).</summary>
+        Task<IReadOnlyList<ArkPlayer>> GetPlayersAsync(string name, CancellationToken cancellationToken = default);
+
         /// <summary>Lists the managed servers of one owner (null: all).</summary>
         Task<IReadOnlyList<ServerInfo>> GetServersAsync(string? owner, CancellationToken cancellationToken = default);
 

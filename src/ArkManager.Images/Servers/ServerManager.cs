@@ -293,20 +293,47 @@ namespace ArkManager.Images.Servers
                 throw new ArgumentOutOfRangeException(nameof(timeout), "The stop timeout cannot be negative.");
             }
 
+            await SafeStopAsync(name, new SafeStopOptions { StopTimeout = timeout }, null, cancellationToken).ConfigureAwait(false);
+            return await GetRequiredAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Stops a server the way careful ARK admins do: with RCON (countdown warnings when players are online, a
+        /// confirmed SaveWorld, DoExit) when the server has RCON settings, else — and as the fallback — Docker's stop
+        /// with the container's StopTimeout and StopSignal.
+        /// </summary>
+        public async Task<SafeStopResult> SafeStopAsync(string name, SafeStopOptions options, IProgress<StopProgress>? progress, CancellationToken cancellationToken)
+        {
             var server = await GetRequiredAsync(name, cancellationToken).ConfigureAwait(false);
-            if (!server.IsRunning && server.State != "restarting" && server.State != "paused")
+            var client = await _connection.GetClientAsync(cancellationToken).ConfigureAwait(false);
+            var inspect = await DockerErrors.Call(_connection.Endpoint, "Inspecting server", name,
+                () => client.Containers.InspectContainerAsync(server.ContainerId, cancellationToken)).ConfigureAwait(false);
+            var wait = options.StopTimeout ?? server.StopTimeout ?? DockerDefaultStopTimeout;
+            Log.ServerStopping(_logger, name, wait.TotalSeconds, server.StopSignal ?? "SIGTERM");
+            var rcon = options.SkipRcon ? null : Rcon.RconSettingsResolver.FromContainer(inspect);
+            var result = await DockerErrors.Call(_connection.Endpoint, "Stopping server", name,
+                () => Rcon.SafeStop.StopAsync(client, inspect, rcon, options, progress, _logger, cancellationToken)).ConfigureAwait(false);
+            Log.ServerStopped(_logger, name, result.Duration.TotalSeconds);
+            return result;
+        }
+
+        /// <summary>Connects to the server's RCON (retrying while it starts up) and runs one command.</summary>
+        public async Task<string> RconAsync(string name, string command, CancellationToken cancellationToken)
+        {
+            if (string.IsNullOrWhiteSpace(command))
             {
-                return server;
+                throw new ArgumentException("An RCON command is required.", nameof(command));
             }
 
+            var server = await GetRequiredAsync(name, cancellationToken).ConfigureAwait(false);
             var client = await _connection.GetClientAsync(cancellationToken).ConfigureAwait(false);
-            var wait = timeout ?? server.StopTimeout ?? DockerDefaultStopTimeout;
-            Log.ServerStopping(_logger, name, wait.TotalSeconds, server.StopSignal ?? "SIGTERM");
-            var watch = Stopwatch.StartNew();
-            await DockerErrors.Call(_connection.Endpoint, "Stopping server", name, () => client.Containers.StopContainerAsync(server.ContainerId,
-                new ContainerStopParameters { WaitBeforeKillSeconds = (uint)Math.Ceiling(wait.TotalSeconds) }, cancellationToken)).ConfigureAwait(false);
-            Log.ServerStopped(_logger, name, watch.Elapsed.TotalSeconds);
-            return await GetRequiredAsync(name, cancellationToken).ConfigureAwait(false);
+            var inspect = await client.Containers.InspectContainerAsync(server.ContainerId, cancellationToken).ConfigureAwait(false);
+            var settings = Rcon.RconSettingsResolver.FromContainer(inspect)
+                           ?? throw new RconException(RconErrorKind.InvalidSettings, name,
+                               $"Server '{name}' has no RCON settings: create it with an RCON port (label io.arkmanager.rcon.port) and its admin password in the environment variable named by io.arkmanager.rcon.password-env (default ARK_RCON_PASSWORD).");
+            using var rcon = new Rcon.RconClient(_logger);
+            await rcon.ConnectAsync(settings, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            return await rcon.ExecuteAsync(command, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
         }
 
         private async Task<bool> ContainerExistsAsync(string name, CancellationToken cancellationToken)
@@ -347,6 +374,21 @@ namespace ArkManager.Images.Servers
             if (!string.IsNullOrWhiteSpace(spec.Cluster))
             {
                 labels[ClusterLabel] = spec.Cluster!;
+            }
+
+            if (spec.RconPort is int rconPort)
+            {
+                if (rconPort < 1 || rconPort > 65535)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(spec), $"RCON port {rconPort} is not a valid port.");
+                }
+
+                labels["io.arkmanager.rcon.port"] = rconPort.ToString(CultureInfo.InvariantCulture);
+            }
+
+            if (!string.IsNullOrWhiteSpace(spec.RconPasswordVariable))
+            {
+                labels["io.arkmanager.rcon.password-env"] = spec.RconPasswordVariable!;
             }
 
             var exposed = new Dictionary<string, EmptyStruct>(StringComparer.Ordinal);

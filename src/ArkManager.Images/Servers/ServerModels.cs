@@ -89,6 +89,12 @@ namespace ArkManager.Images
 
         /// <summary>The cluster (label <c>io.arkmanager.cluster</c>): servers of one cluster are updated in one window, one after another.</summary>
         public string? Cluster { get; init; }
+
+        /// <summary>The RCON port (label <c>io.arkmanager.rcon.port</c>); enables the safe stop (warnings, SaveWorld, DoExit).</summary>
+        public int? RconPort { get; init; }
+
+        /// <summary>The environment variable that holds the RCON (admin) password (label <c>io.arkmanager.rcon.password-env</c>; default <c>ARK_RCON_PASSWORD</c>).</summary>
+        public string? RconPasswordVariable { get; init; }
     }
 
     /// <summary>A managed ARK server (a container labelled <c>io.arkmanager.server</c>).</summary>

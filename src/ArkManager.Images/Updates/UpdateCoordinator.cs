@@ -348,6 +348,7 @@ namespace ArkManager.Images.Updates
                 LockTimeout = options.LockTimeout,
                 Owner = options.Owner,
                 Force = options.Force,
+                SafeStop = options.SafeStop,
             };
             try
             {

@@ -91,6 +91,9 @@ namespace ArkManager.Images
 
         /// <summary>Only touch servers of this owner (<c>io.arkmanager.owner</c>); null: any.</summary>
         public string? Owner { get; init; }
+
+        /// <summary>How a server with RCON is stopped (countdown warnings, SaveWorld, DoExit); null: the defaults.</summary>
+        public SafeStopOptions? SafeStop { get; init; }
     }
 
     /// <summary>How an image update runs.</summary>
@@ -122,6 +125,9 @@ namespace ArkManager.Images
 
         /// <summary>Only touch servers of this owner; null: any.</summary>
         public string? Owner { get; init; }
+
+        /// <summary>How servers with RCON are stopped (countdown warnings, SaveWorld, DoExit); null: the defaults.</summary>
+        public SafeStopOptions? SafeStop { get; init; }
 
         /// <summary>How many update windows (a server, or a cluster's servers one after another) may run at once.</summary>
         public int MaxParallel { get; init; } = 1;

@@ -166,7 +166,7 @@ namespace ArkManager.Images.Updates
                                 newId = created.Id;
                                 return (current with { NewContainerId = created.Id }, created.Detail);
                             case UpdateStep.Stop:
-                                return (current, await StopOldAsync(client, current, oldInspect, cancellationToken).ConfigureAwait(false));
+                                return (current, await StopOldAsync(client, current, oldInspect, request.Options.SafeStop, progress, cancellationToken).ConfigureAwait(false));
                             case UpdateStep.Backup:
                                 var backup = await _backups.BackupAsync(current.OldContainerId, current.Server, current.Image, current.OldImageId, current.OldDigest,
                                     request.Options.BackupDirectory ?? Path.Combine(_options.EffectiveStateDirectory, "backups", current.Server),
@@ -358,13 +358,33 @@ namespace ArkManager.Images.Updates
             return (created.ID, $"replacement {created.ID.Substring(0, 12)} created as {entry.TempName}" + (plan.Warnings.Count == 0 ? string.Empty : "; " + string.Join("; ", plan.Warnings)));
         }
 
-        private static async Task<string> StopOldAsync(DockerClient client, JournalEntry entry, ContainerInspectResponse oldInspect, CancellationToken cancellationToken)
+        private async Task<string> StopOldAsync(DockerClient client, JournalEntry entry, ContainerInspectResponse oldInspect, SafeStopOptions? safeStop, IProgress<UpdateProgress>? progress, CancellationToken cancellationToken)
         {
-            var timeout = oldInspect.Config?.StopTimeout ?? TimeSpan.FromSeconds(10);
-            var watch = Stopwatch.StartNew();
-            await client.Containers.StopContainerAsync(entry.OldContainerId, new ContainerStopParameters { WaitBeforeKillSeconds = (uint)Math.Ceiling(timeout.TotalSeconds) }, cancellationToken).ConfigureAwait(false);
+            // A server with RCON gets ARK's own shutdown: warnings to players, SaveWorld (confirmed), DoExit; Docker's
+            // stop with the container's StopTimeout/StopSignal is the fallback and the way for servers without RCON.
+            var current = await client.Containers.InspectContainerAsync(entry.OldContainerId, cancellationToken).ConfigureAwait(false);
+            var rcon = Rcon.RconSettingsResolver.FromContainer(current);
+            var forward = progress is null ? null : new StopForward(p => progress.Report(new UpdateProgress { Server = entry.Server, Step = UpdateStep.Stop, Phase = "Server", Message = "Stop: " + p.Message }));
+            var result = await Rcon.SafeStop.StopAsync(client, current, rcon, safeStop ?? new SafeStopOptions(), forward, _logger, cancellationToken).ConfigureAwait(false);
             var after = await client.Containers.InspectContainerAsync(entry.OldContainerId, cancellationToken).ConfigureAwait(false);
-            return $"stopped in {watch.Elapsed.TotalSeconds:0.0} s (stop timeout {timeout.TotalSeconds:0} s, signal {oldInspect.Config?.StopSignal ?? "SIGTERM"}, exit code {after.State?.ExitCode})";
+            if (after.State?.Running == true)
+            {
+                throw new InvalidOperationException($"the old container is still running after the stop ({result.Reason})");
+            }
+
+            var timeout = oldInspect.Config?.StopTimeout ?? TimeSpan.FromSeconds(10);
+            return result.UsedRcon && !result.FellBackToDockerStop
+                ? $"stopped by RCON in {result.Duration.TotalSeconds:0.0} s ({result.WarningsSent.Count} warning(s), {result.PlayersOnline.Count} player(s) online, SaveWorld confirmed: {result.Saved}, DoExit, exit code {after.State?.ExitCode})"
+                : $"stopped in {result.Duration.TotalSeconds:0.0} s (stop timeout {timeout.TotalSeconds:0} s, signal {oldInspect.Config?.StopSignal ?? "SIGTERM"}, exit code {after.State?.ExitCode}){(result.UsedRcon ? "; RCON stop failed: " + result.Reason : string.Empty)}";
+        }
+
+        private sealed class StopForward : IProgress<StopProgress>
+        {
+            private readonly Action<StopProgress> _action;
+
+            public StopForward(Action<StopProgress> action) => _action = action;
+
+            public void Report(StopProgress value) => _action(value);
         }
 
         private async Task<string?> FindNewContainerAsync(JournalEntry entry, CancellationToken cancellationToken)
