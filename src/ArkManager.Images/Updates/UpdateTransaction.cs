@@ -364,7 +364,7 @@ namespace ArkManager.Images.Updates
             // stop with the container's StopTimeout/StopSignal is the fallback and the way for servers without RCON.
             var current = await client.Containers.InspectContainerAsync(entry.OldContainerId, cancellationToken).ConfigureAwait(false);
             var rcon = Rcon.RconSettingsResolver.FromContainer(current);
-            var forward = progress is null ? null : new StopForward(p => progress.Report(new UpdateProgress { Server = entry.Server, Step = UpdateStep.Stop, Phase = "Server", Message = "Stop: " + p.Message }));
+            var forward = progress is null ? null : new StopForward(p => progress.Report(new UpdateProgress { Server = entry.Server, Step = UpdateStep.Stop, Phase = "Server", Message = $"Stop ({p.Phase}): {p.Message}" }));
             var result = await Rcon.SafeStop.StopAsync(client, current, rcon, safeStop ?? new SafeStopOptions(), forward, _logger, cancellationToken).ConfigureAwait(false);
             var after = await client.Containers.InspectContainerAsync(entry.OldContainerId, cancellationToken).ConfigureAwait(false);
             if (after.State?.Running == true)
