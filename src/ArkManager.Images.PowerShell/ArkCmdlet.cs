@@ -2,8 +2,8 @@ using System;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using ArkManager.Images.PowerShell.Engine;
 using ArkManager.Images.PowerShell.Infrastructure;
-using Microsoft.Extensions.Logging;
 
 namespace ArkManager.Images.PowerShell
 {
@@ -12,12 +12,24 @@ namespace ArkManager.Images.PowerShell
     /// lazily built <see cref="IArkImageManager"/>, cancellation on Ctrl+C, and the bridge that runs the library's
     /// asynchronous calls on the thread pool while the pipeline thread writes their output, progress and log messages.
     /// </summary>
+    /// <remarks>
+    /// The help of every cmdlet is generated at build time from these XML comments (module/build/New-ArkModuleHelp.ps1):
+    /// a cmdlet's <c>summary</c> is its synopsis, <c>remarks</c> its description, each <c>example</c> (a <c>code</c> and
+    /// <c>para</c>s) an example, <c>input</c>/<c>output</c> the pipeline types, <c>note</c> the notes, <c>seealso</c> the
+    /// related links, <c>parameter name="WhatIf"</c> (and Confirm) the text of those parameters; each parameter's
+    /// <c>summary</c> is its description. The notes below are shown by every cmdlet.
+    /// </remarks>
+    /// <note>Every command takes -DockerHost and -ConfigPath. Errors carry a specific ErrorId (for example ImageMissing,
+    /// ImagePullFailed, DockerUnavailable, InvalidConfiguration, InvalidImageReference, ServerNotFound) and the image or
+    /// server as target object. A broken configuration and an unreachable Docker daemon end the command
+    /// (DockerUnavailable, InvalidConfiguration); other failures are per item and obey -ErrorAction. -Verbose shows the
+    /// library's log messages.</note>
     public abstract class ArkCmdlet : PSCmdlet, IDisposable
     {
         private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
         private readonly object _managerLock = new object();
         private PipelineDispatcher? _dispatcher;
-        private CmdletLoggerFactory? _loggerFactory;
+        private ArkLogging? _logging;
         private ArkManagerOptions? _options;
         private IArkImageManager? _manager;
         private int _running;
@@ -26,17 +38,17 @@ namespace ArkManager.Images.PowerShell
         private bool _warning = true;
         private bool _disposed;
 
-        /// <summary>
-        /// The Docker endpoint (<c>unix:///var/run/docker.sock</c>, <c>npipe://./pipe/docker_engine</c>,
-        /// <c>tcp://host:2376</c>). Overrides the configuration file and DOCKER_HOST.
-        /// </summary>
+        /// <summary>The Docker endpoint: unix:///var/run/docker.sock, npipe://./pipe/docker_engine or tcp://host:2376.
+        /// Overrides the dockerHost of the configuration file and DOCKER_HOST. Without it the endpoint is resolved like
+        /// the Docker CLI does (DOCKER_HOST, the current docker context, the platform default).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? DockerHost { get; set; }
 
-        /// <summary>
-        /// The JSON configuration file. Default: ARKMANAGER_CONFIG, else the platform's default file when it exists.
-        /// </summary>
+        /// <summary>The JSON configuration file (requiredImages, dockerHost, insecureRegistries, stateDirectory, ...).
+        /// Relative paths are relative to the current PowerShell location. Default: the file named by ARKMANAGER_CONFIG,
+        /// else /etc/arkmanager/config.json or %ProgramData%\ArkManager\config.json when it exists. A broken file stops
+        /// the command with an InvalidConfiguration error that names the file and the line.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? ConfigPath { get; set; }
@@ -128,7 +140,7 @@ namespace ArkManager.Images.PowerShell
             }
 
             // Outside the processing methods nothing may be written: silence the log first.
-            _loggerFactory?.Dispose();
+            _logging?.Dispose();
             DisposeManager();
             lock (_managerLock)
             {
@@ -142,10 +154,11 @@ namespace ArkManager.Images.PowerShell
         /// <summary>Builds the manager; a failure (an invalid required image in the configuration, ...) ends the command.</summary>
         protected virtual IArkImageManager CreateManager(ArkManagerOptions options)
         {
-            _loggerFactory ??= new CmdletLoggerFactory(PostLog, IsLogLevelEnabled);
+            _logging ??= new ArkLogging(PostLog, IsLogLevelEnabled);
             try
             {
-                return new ArkImageManager(options, _loggerFactory);
+                // Through the engine: on PowerShell 7 the library and its dependencies live in the module's load context.
+                return ArkEngine.CreateManager(options, _logging);
             }
             catch (Exception ex) when (!(ex is PipelineStoppedException))
             {
@@ -384,15 +397,15 @@ namespace ArkManager.Images.PowerShell
             manager?.Dispose();
         }
 
-        private void PostLog(LogLevel level, string category, string message)
+        private void PostLog(ArkLogLevel level, string category, string message)
         {
             Dispatcher.Post(() =>
             {
-                if (level >= LogLevel.Warning)
+                if (level >= ArkLogLevel.Warning)
                 {
                     WriteWarning(message);
                 }
-                else if (level == LogLevel.Information)
+                else if (level == ArkLogLevel.Information)
                 {
                     WriteVerbose(message);
                 }
@@ -403,14 +416,14 @@ namespace ArkManager.Images.PowerShell
             });
         }
 
-        private bool IsLogLevelEnabled(LogLevel level)
+        private bool IsLogLevelEnabled(ArkLogLevel level)
         {
-            if (level >= LogLevel.Warning)
+            if (level >= ArkLogLevel.Warning)
             {
                 return _warning;
             }
 
-            return level == LogLevel.Information ? _verbose : _debug;
+            return level == ArkLogLevel.Information ? _verbose : _debug;
         }
 
         private static string ShortCategory(string category)

@@ -56,7 +56,7 @@ AfterAll {
 Describe 'The assembled module' {
     It 'is imported from the assembled folder, not from the sources' {
         $module.ModuleBase | Should -Be $ModulePath
-        $framework = if ($PSVersionTable.PSEdition -eq 'Core') { 'net8.0' } else { 'netstandard2.0' }
+        $framework = Get-TestEdition
         $assembly = [ArkManager.Images.PowerShell.ArkCmdlet].Assembly.Location
         $assembly | Should -Be (Join-Path (Join-Path $ModulePath $framework) 'ArkManager.Images.PowerShell.dll')
     }
@@ -79,8 +79,11 @@ Describe 'The assembled module' {
     It 'holds both builds and never System.Management.Automation.dll' {
         Join-Path $ModulePath 'net8.0/ArkManager.Images.PowerShell.dll' | Should -Exist
         Join-Path $ModulePath 'netstandard2.0/ArkManager.Images.PowerShell.dll' | Should -Exist
-        Join-Path $ModulePath 'net8.0/ArkManager.Images.dll' | Should -Exist
-        Join-Path $ModulePath 'netstandard2.0/ArkManager.Images.dll' | Should -Exist
+        # The library, the engine and every dependency below each build, in dependencies/ (see ModuleInitializer.cs).
+        Join-Path $ModulePath 'net8.0/dependencies/ArkManager.Images.dll' | Should -Exist
+        Join-Path $ModulePath 'netstandard2.0/dependencies/ArkManager.Images.dll' | Should -Exist
+        Join-Path $ModulePath 'net8.0/dependencies/ArkManager.Images.PowerShell.Engine.dll' | Should -Exist
+        Join-Path $ModulePath 'netstandard2.0/dependencies/ArkManager.Images.PowerShell.Engine.dll' | Should -Exist
         @(Get-ChildItem -LiteralPath $ModulePath -Recurse -Filter 'System.Management.Automation.dll').Count | Should -Be 0
     }
 
@@ -220,11 +223,13 @@ Describe '<_> parameters' -ForEach $cmdletNames {
         $command.OutputType.Count | Should -BeGreaterThan 0
     }
 
-    It 'has help with a synopsis and an example' {
+    It 'has help with a synopsis, a description and an example' {
         $help = Get-Help $_ -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty
         $help.Synopsis | Should -Not -Match '^\s*\S+-Ark\S+\s*\[' # not the generated syntax line
+        ($help.Description | Out-String).Trim() | Should -Not -BeNullOrEmpty -Because "$_ needs a description"
         @($help.Examples.Example).Count | Should -BeGreaterThan 0
+        @($help.relatedLinks.navigationLink.linkText) | Should -Contain 'about_ArkManager.Images'
         $help.Parameters.Parameter | Where-Object Name -eq 'DockerHost' | ForEach-Object { $_.Description | Out-String } | Should -Not -BeNullOrEmpty
     }
 

@@ -3,11 +3,13 @@
     Assembles the ArkManager.Images module from module/ArkManager.Images and the build output of the cmdlets.
 
 .DESCRIPTION
-    1. Empties -Destination and copies module/ArkManager.Images/* (psd1, psm1, format.ps1xml, help) into it.
+    1. Empties -Destination and copies module/ArkManager.Images/* (psd1, psm1, format.ps1xml, about topic) into it.
     2. For each target framework (net8.0 for PowerShell 7, netstandard2.0 for Windows PowerShell 5.1) copies
        src/ArkManager.Images.PowerShell/bin/<Configuration>/<tfm>/ (recursively: the cmdlet assembly, the library and
        their dependencies, thanks to CopyLocalLockFileAssemblies) into <Destination>/<tfm>/, leaving out
        System.Management.Automation.dll (PowerShellStandard's reference assembly: PowerShell brings the real one).
+    3. Generates the cmdlet help (en-US/ArkManager.Images.PowerShell.dll-Help.xml) from the cmdlets' metadata and XML
+       doc comments with module/build/New-ArkModuleHelp.ps1; a cmdlet or parameter without help fails the assembly.
     Build first:  dotnet build src/ArkManager.Images.PowerShell -c <Configuration>
     Pass -Build to let this script run that build.
 
@@ -69,13 +71,15 @@ foreach ($tfm in $frameworks) {
         if (-not (Test-Path -LiteralPath $targetDir)) { $null = New-Item -ItemType Directory -Path $targetDir -Force }
         Copy-Item -LiteralPath $_.FullName -Destination $target -Force
     }
-
-    # Help next to the assembly as well (binary cmdlets look for <assembly>-Help.xml in its folder's culture subfolders).
-    Get-ChildItem -LiteralPath $sourceModule -Directory | Where-Object { Test-Path (Join-Path $_.FullName 'ArkManager.Images.PowerShell.dll-Help.xml') } | ForEach-Object {
-        $null = New-Item -ItemType Directory -Path (Join-Path $to $_.Name) -Force
-        Copy-Item -LiteralPath (Join-Path $_.FullName 'ArkManager.Images.PowerShell.dll-Help.xml') -Destination (Join-Path $to $_.Name) -Force
-    }
 }
+
+# The cmdlet help (en-US/ArkManager.Images.PowerShell.dll-Help.xml), generated from the cmdlets' metadata and XML doc
+# comments by module/build/New-ArkModuleHelp.ps1, in a fresh pwsh (it imports the module it documents).
+$processPath = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+$pwsh = if ((Split-Path -Leaf $processPath) -match '^dotnet(\.exe)?$') { @($processPath, (Join-Path $PSHOME 'pwsh.dll')) } else { @($processPath) }
+$pwshArguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $repoRoot 'module/build/New-ArkModuleHelp.ps1'), '-ModulePath', $Destination)
+& $pwsh[0] @pwshArguments
+if ($LASTEXITCODE -ne 0) { throw "The help generation failed (exit $LASTEXITCODE): see the missing help named above." }
 
 $leaked = @(Get-ChildItem -LiteralPath $Destination -Recurse -File -Filter 'System.Management.Automation.dll')
 if ($leaked.Count -gt 0) {

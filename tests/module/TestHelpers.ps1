@@ -134,3 +134,43 @@ function Invoke-InRunspace {
         $ps.Dispose()
     }
 }
+
+# How to start a fresh pwsh like this one: the executable, then the arguments that come before the script's
+# (pwsh.dll when this pwsh runs as 'dotnet pwsh.dll', e.g. the dotnet tool).
+function Get-PwshCommand {
+    $processPath = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    if ((Split-Path -Leaf $processPath) -match '^dotnet(\.exe)?$') {
+        return [pscustomobject]@{ Path = $processPath; Prefix = @((Join-Path $PSHOME 'pwsh.dll')) }
+    }
+    [pscustomobject]@{ Path = $processPath; Prefix = @() }
+}
+
+# Runs a script in a fresh pwsh process (-NoProfile -NonInteractive, from a temporary file) with extra environment
+# variables, and returns its exit code and output (stdout and stderr, as strings).
+function Invoke-FreshPwsh {
+    param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{})
+    $pwsh = Get-PwshCommand
+    $saved = @{}
+    $file = $null
+    foreach ($name in $Environment.Keys) {
+        $saved[$name] = [Environment]::GetEnvironmentVariable($name)
+        [Environment]::SetEnvironmentVariable($name, $Environment[$name])
+    }
+    try {
+        $file = Join-Path ([System.IO.Path]::GetTempPath()) ('arkmgr-pester-{0}.ps1' -f [guid]::NewGuid().ToString('N'))
+        Set-Content -LiteralPath $file -Value $Script -Encoding utf8
+        $output = & $pwsh.Path @($pwsh.Prefix) -NoProfile -NonInteractive -File $file 2>&1
+        [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = @($output | ForEach-Object { "$_" }) }
+    }
+    finally {
+        if ($file) { Remove-Item -LiteralPath $file -Force -ErrorAction SilentlyContinue }
+        foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+    }
+}
+
+# The build of the cmdlets this run tests: net8.0 (PowerShell 7) or netstandard2.0 (Windows PowerShell 5.1, forced on
+# PowerShell 7 by Invoke-ModuleTests.ps1 through ARKMANAGER_FORCE_EDITION_BUILD, which the module's psm1 honours).
+function Get-TestEdition {
+    if ($env:ARKMANAGER_FORCE_EDITION_BUILD -in 'net8.0', 'netstandard2.0') { return $env:ARKMANAGER_FORCE_EDITION_BUILD }
+    if ($PSVersionTable.PSEdition -eq 'Core') { 'net8.0' } else { 'netstandard2.0' }
+}

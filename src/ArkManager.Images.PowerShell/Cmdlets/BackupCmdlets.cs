@@ -5,29 +5,68 @@ using ArkManager.Images.PowerShell.Infrastructure;
 
 namespace ArkManager.Images.PowerShell.Cmdlets
 {
-    /// <summary>
-    /// <para type="synopsis">Archives every volume of stopped ARK servers (tar, gzip by default) with a manifest, and optionally prunes older archives.</para>
-    /// </summary>
+    /// <summary>Archives every volume of stopped ARK servers (tar, gzipped by default) with a manifest, optionally
+    /// keeping only the newest archives.</summary>
+    /// <remarks>
+    /// <para>Writes one archive per server into -Destination, named &lt;server&gt;-yyyyMMdd-HHmmss-&lt;id&gt;.tar.gz
+    /// (.tar with -NoCompress): every volume and bind mount of the server's container, with a manifest naming the
+    /// server, its container, its image and digest, and each volume's size and SHA-256. The server must be stopped
+    /// (Stop-ArkServer), so that the world save is complete and consistent: a running, paused or restarting server is a
+    /// non-terminating ServerNotStopped error (category InvalidOperation). With -Keep, older archives of the server in
+    /// the destination are removed afterwards; they are named in the Pruned property.</para>
+    /// <para>Restore an archive with Restore-ArkServer. Update-ArkImage -BackupVolumes and Update-ArkServer
+    /// -BackupVolumes take the same backup during an update.</para>
+    /// </remarks>
+    /// <input type="System.String">Server names.</input>
+    /// <input type="ArkManager.Images.ServerInfo">Objects with a Name or Server property.</input>
+    /// <output type="ArkManager.Images.BackupInfo">One per server: the archive, its size, the volumes in it and the
+    /// archives pruned.</output>
+    /// <note>Errors are per server: ServerNotFound (ObjectNotFound), ServerNotStopped (InvalidOperation, the
+    /// recommended action names Stop-ArkServer), IOError (WriteError) when the destination cannot be written.</note>
+    /// <parameter name="WhatIf">Shows which servers would be backed up and where; writes and removes
+    /// nothing.</parameter>
+    /// <parameter name="Confirm">Asks for confirmation before each change. -Confirm:$false never asks, whatever
+    /// $ConfirmPreference says (for scheduled tasks).</parameter>
+    /// <example>
+    /// <code>Stop-ArkServer -Name island; Backup-ArkServer -Name island -Destination /srv/ark-backups -Keep 7; Start-ArkServer -Name island</code>
+    /// <para>Stops island, archives its volumes into /srv/ark-backups keeping the seven newest archives of it, and
+    /// starts it again.</para>
+    /// </example>
+    /// <example>
+    /// <code>Get-ArkServer | Where-Object State -ne 'running' | Backup-ArkServer -Destination ./backups -NoCompress</code>
+    /// <para>Backs up every stopped server into ./backups as plain tar files.</para>
+    /// </example>
+    /// <example>
+    /// <code>Backup-ArkServer -Name island -Destination D:\ArkBackups -WhatIf</code>
+    /// <para>Shows what would be backed up; writes nothing.</para>
+    /// </example>
+    /// <seealso cref="RestoreArkServerCommand"/>
+    /// <seealso cref="StopArkServerCommand"/>
+    /// <seealso cref="UpdateArkImageCommand"/>
     [Cmdlet(VerbsData.Backup, "ArkServer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(BackupInfo))]
     public sealed class BackupArkServerCommand : ArkCmdlet
     {
-        /// <summary>The server names; each server must be stopped.</summary>
+        /// <summary>The server names; each server must be stopped. Accepts strings and objects with a Name or Server
+        /// property.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("Server")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ArkServerNameCompleter))]
         public string[] Name { get; set; } = Array.Empty<string>();
 
-        /// <summary>The directory the archives are written to (created when missing).</summary>
+        /// <summary>The directory the archives are written to; it is created when missing. Relative paths are relative
+        /// to the current PowerShell location.</summary>
         [Parameter(Mandatory = true, Position = 1)]
         [ValidateNotNullOrEmpty]
         public string Destination { get; set; } = string.Empty;
 
-        /// <summary>Writes a plain tar instead of a gzipped one.</summary>
+        /// <summary>Writes a plain tar archive instead of a gzipped one.</summary>
         [Parameter]
         public SwitchParameter NoCompress { get; set; }
 
-        /// <summary>Keeps only the newest N archives of each server in the destination (0, the default: keeps all).</summary>
+        /// <summary>Keeps only the newest N archives of each server in the destination, removing the older ones.
+        /// Default: 0, which keeps them all.</summary>
         [Parameter]
         [ValidateRange(0, int.MaxValue)]
         public int Keep { get; set; }
@@ -50,20 +89,63 @@ namespace ArkManager.Images.PowerShell.Cmdlets
         }
     }
 
-    /// <summary>
-    /// <para type="synopsis">Restores a backup made by Backup-ArkServer into a stopped ARK server, replacing the contents of its volumes.</para>
-    /// </summary>
+    /// <summary>Restores a backup made by Backup-ArkServer into a stopped ARK server, replacing the contents of its
+    /// volumes.</summary>
+    /// <remarks>
+    /// <para>Writes the volumes in the archive back into the server's volumes and bind mounts (matched by their mount
+    /// point), replacing what they contain: the world save returns to the state it had at backup time. Files that are
+    /// not in the backup are removed (ExtraEntriesRemoved), except names directly in a volume's root directory, which
+    /// are left in place (ExtraEntriesKept). The server must be stopped. The archive is checked against its manifest
+    /// before anything is written, and entries that would escape a mount are refused.</para>
+    /// <para>The restore overwrites the current save data: the command asks for confirmation (its impact is High)
+    /// unless -Confirm:$false is given. Take a backup first with Backup-ArkServer when the current data may still be
+    /// needed.</para>
+    /// </remarks>
+    /// <input type="ArkManager.Images.BackupInfo">A backup from Backup-ArkServer: its Server and Path properties bind
+    /// to -Name and -Path.</input>
+    /// <output type="ArkManager.Images.BackupInfo">The manifest of the restored archive.</output>
+    /// <note>Errors: PathNotFound (ObjectNotFound) when the archive does not exist, ServerNotFound (ObjectNotFound),
+    /// ServerNotStopped (InvalidOperation), InvalidBackupArchive (InvalidData: damaged, incomplete or unsafe archive;
+    /// nothing was written), BackupDoesNotFitServer (InvalidArgument: a volume of the backup is not mounted in the
+    /// server, or is read-only).</note>
+    /// <parameter name="WhatIf">Shows which server would be restored from which archive; changes nothing and contacts
+    /// nothing.</parameter>
+    /// <parameter name="Confirm">Asks for confirmation (the default: the impact is High). -Confirm:$false never asks,
+    /// whatever $ConfirmPreference says (for scheduled tasks).</parameter>
+    /// <example>
+    /// <code>Stop-ArkServer -Name island; Restore-ArkServer -Name island -Path /srv/ark-backups/island-20240102-030405-0123456789ab.tar.gz; Start-ArkServer -Name island</code>
+    /// <para>Asks for confirmation, then restores island from an archive and starts it again.</para>
+    /// </example>
+    /// <example>
+    /// <code>
+    /// $backup = Backup-ArkServer -Name island -Destination ./backups
+    /// # ... later ...
+    /// $backup | Restore-ArkServer -Confirm:$false
+    /// </code>
+    /// <para>Restores the backup taken earlier, without asking: the BackupInfo names the server and the archive.</para>
+    /// </example>
+    /// <example>
+    /// <code>Get-ChildItem /srv/ark-backups/island-*.tar.gz | Sort-Object LastWriteTime | Select-Object -Last 1 | Restore-ArkServer -Name island -WhatIf</code>
+    /// <para>Shows which archive would be restored (the newest); changes nothing.</para>
+    /// </example>
+    /// <seealso cref="BackupArkServerCommand"/>
+    /// <seealso cref="StopArkServerCommand"/>
+    /// <seealso cref="StartArkServerCommand"/>
     [Cmdlet(VerbsData.Restore, "ArkServer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType(typeof(BackupInfo))]
     public sealed class RestoreArkServerCommand : ArkCmdlet
     {
-        /// <summary>The server name; the server must be stopped.</summary>
+        /// <summary>The server name; the server must be stopped. Accepts objects with a Name or Server property (a
+        /// BackupInfo names its server).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Server")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ArkServerNameCompleter))]
         public string Name { get; set; } = string.Empty;
 
-        /// <summary>The backup archive.</summary>
+        /// <summary>The backup archive (.tar or .tar.gz made by Backup-ArkServer). Relative paths are relative to the
+        /// current PowerShell location. Accepts the Path of a BackupInfo or the FullName of a file from the
+        /// pipeline.</summary>
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
         [Alias("FullName")]
         [ValidateNotNullOrEmpty]

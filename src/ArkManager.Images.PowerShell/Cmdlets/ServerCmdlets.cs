@@ -8,9 +8,46 @@ using ArkManager.Images.PowerShell.Infrastructure;
 
 namespace ArkManager.Images.PowerShell.Cmdlets
 {
-    /// <summary>
-    /// <para type="synopsis">Lists the managed ARK servers (containers labelled io.arkmanager.server, or registered), or the servers an image update would affect.</para>
-    /// </summary>
+    /// <summary>Lists the managed ARK servers, or the servers an image update would affect.</summary>
+    /// <remarks>
+    /// <para>Outputs one ServerInfo per managed server (a container labelled io.arkmanager.server): name, state,
+    /// status, image, container id, stop timeout and signal, ports and labels. A name without wildcards that matches no
+    /// server is a non-terminating ServerNotFound error (category ObjectNotFound); a wildcard pattern that matches
+    /// nothing outputs nothing.</para>
+    /// <para>With -Image it outputs the servers created from that image reference instead, as AffectedServer objects:
+    /// also the servers that still run an older image the tag pointed to before. OnNewestImage tells whether a server
+    /// already runs the image the tag names locally now; NewestImageId is that image. These are the servers
+    /// Update-ArkImage recreates.</para>
+    /// <para>With -Owner only the servers of that owner are listed (the io.arkmanager.owner label, see New-ArkServer
+    /// -Owner and Register-ArkServer -Owner); a named server of another owner is reported as ServerNotFound. Servers
+    /// adopted with Register-ArkServer are listed too (IsRegistered is true until their first recreate).</para>
+    /// </remarks>
+    /// <input type="System.String">Server names.</input>
+    /// <output type="ArkManager.Images.ServerInfo">One per server.</output>
+    /// <output type="ArkManager.Images.AffectedServer">With -Image: one per server created from the image, with the
+    /// image it runs and whether that is the newest local image of the reference.</output>
+    /// <example>
+    /// <code>Get-ArkServer</code>
+    /// <para>Lists every server.</para>
+    /// </example>
+    /// <example>
+    /// <code>Get-ArkServer -Name 'island*' | Stop-ArkServer</code>
+    /// <para>Stops the servers whose name starts with island.</para>
+    /// </example>
+    /// <example>
+    /// <code>Get-ArkServer -Owner alice</code>
+    /// <para>Lists the servers of the owner alice.</para>
+    /// </example>
+    /// <example>
+    /// <code>Get-ArkServer -Image 'tbro98/ase-server:latest' | Where-Object { -not $_.OnNewestImage }</code>
+    /// <para>Lists the servers that do not run the newest local image of tbro98/ase-server:latest yet: the ones
+    /// Update-ArkServer or Update-ArkImage would recreate.</para>
+    /// </example>
+    /// <seealso cref="NewArkServerCommand"/>
+    /// <seealso cref="StartArkServerCommand"/>
+    /// <seealso cref="StopArkServerCommand"/>
+    /// <seealso cref="UpdateArkImageCommand"/>
+    /// <seealso cref="RegisterArkServerCommand"/>
     [Cmdlet(VerbsCommon.Get, "ArkServer", DefaultParameterSetName = NameSet)]
     [OutputType(typeof(ServerInfo), ParameterSetName = new[] { NameSet })]
     [OutputType(typeof(AffectedServer), ParameterSetName = new[] { ImageSet })]
@@ -23,15 +60,20 @@ namespace ArkManager.Images.PowerShell.Cmdlets
         [Parameter(ParameterSetName = NameSet, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ArkServerNameCompleter))]
         public string[]? Name { get; set; }
 
-        /// <summary>Lists the servers created from this image reference (also those still on an older image of it), as AffectedServer objects.</summary>
+        /// <summary>An image reference, e.g. tbro98/ase-server:latest: lists the servers created from it (including
+        /// those still on an older image of the tag) as AffectedServer objects instead of ServerInfo. Looks locally
+        /// only.</summary>
         [Parameter(ParameterSetName = ImageSet, Mandatory = true)]
         [Alias("Reference")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ArkImageCompleter))]
         public string Image { get; set; } = string.Empty;
 
-        /// <summary>Only the servers of this owner (label io.arkmanager.owner).</summary>
+        /// <summary>Only the servers of this owner (the io.arkmanager.owner label). Without it, every server is listed
+        /// whatever its owner.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? Owner { get; set; }
@@ -99,14 +141,43 @@ namespace ArkManager.Images.PowerShell.Cmdlets
         }
     }
 
-    /// <summary>
-    /// <para type="synopsis">Creates an ARK server container from a local image. Refuses (without pulling) when the image is missing.</para>
-    /// </summary>
+    /// <summary>Creates an ARK server container from a local image. Refuses, without pulling, when the image is
+    /// missing.</summary>
+    /// <remarks>
+    /// <para>Creates (does not start) a container named -Name from -Image, labelled as a managed server, with its
+    /// environment, ports, volumes, network, stop timeout, stop signal, restart policy and labels. The image must be
+    /// present locally: when it is not, the command fails with the ErrorId ImageMissing and names the Install-ArkImage
+    /// command that pulls it.</para>
+    /// <para>ARK needs minutes to save its world when stopped: the stop timeout defaults to 300 seconds, not Docker's
+    /// 10.</para>
+    /// </remarks>
+    /// <input type="System.Management.Automation.PSObject">Objects with properties named like the parameters.</input>
+    /// <output type="ArkManager.Images.ServerInfo">The created server.</output>
+    /// <parameter name="WhatIf">Shows what would happen without doing it. Nothing is contacted, pulled, created,
+    /// started or stopped.</parameter>
+    /// <parameter name="Confirm">Asks for confirmation before each change. -Confirm:$false never asks, whatever
+    /// $ConfirmPreference says (for scheduled tasks).</parameter>
+    /// <example>
+    /// <code>New-ArkServer -Name island -Image 'tbro98/ase-server:latest' -Port '7777:7777', '27015:27015', '32330:32330/tcp' -Volume 'island-data:/ark/ShooterGame/Saved' -Environment @{ SESSION_NAME = 'Island' } -StopTimeout 600</code>
+    /// <para>Creates a server with its game, query and RCON ports and its save data in a named volume; a stop waits up
+    /// to 10 minutes for the save.</para>
+    /// </example>
+    /// <example>
+    /// <code>New-ArkServer -Name island -Image 'tbro98/ase-server:latest' -WhatIf</code>
+    /// <para>Shows what would be created; creates nothing.</para>
+    /// </example>
+    /// <example>
+    /// <code>New-ArkServer -Name alice-island -Image 'tbro98/ase-server:latest' -Volume 'alice-island-data:/ark/ShooterGame/Saved' -Owner alice</code>
+    /// <para>Creates a server that belongs to the owner alice; Get-ArkServer -Owner alice lists it.</para>
+    /// </example>
+    /// <seealso cref="StartArkServerCommand"/>
+    /// <seealso cref="InstallArkImageCommand"/>
+    /// <seealso cref="GetArkServerCommand"/>
     [Cmdlet(VerbsCommon.New, "ArkServer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(ServerInfo))]
     public sealed class NewArkServerCommand : ArkCmdlet
     {
-        /// <summary>The server name (also the container name).</summary>
+        /// <summary>The server name, also the container name: 1 to 128 letters, digits, _ . or -.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         public string Name { get; set; } = string.Empty;
@@ -115,36 +186,40 @@ namespace ArkManager.Images.PowerShell.Cmdlets
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
         [Alias("Reference")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ArkImageCompleter))]
         public string Image { get; set; } = string.Empty;
 
-        /// <summary>Environment variables (@{ SESSION_NAME = 'My ARK' }).</summary>
+        /// <summary>Environment variables, e.g. @{ SESSION_NAME = 'My ARK'; MAX_PLAYERS = 20 }.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public Hashtable? Environment { get; set; }
 
-        /// <summary>Published ports: <c>[hostIp:]hostPort:containerPort[/udp|/tcp]</c> (udp by default).</summary>
+        /// <summary>Published ports as [hostIp:]hostPort:containerPort[/udp|/tcp]; udp when no protocol is given (ARK
+        /// game and query ports). An invalid mapping is an InvalidPortMapping error.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("Ports")]
         public string[]? Port { get; set; }
 
-        /// <summary>Volumes and bind mounts: <c>source:/container/path[:ro]</c> (a volume name or an absolute host path).</summary>
+        /// <summary>Volumes and bind mounts as source:/container/path[:ro], the source being a volume name or an
+        /// absolute host path. The save data lives here. An invalid mapping is an InvalidVolumeMapping error.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("Volumes")]
         public string[]? Volume { get; set; }
 
-        /// <summary>The network: host, none, or a network name. Default: Docker's.</summary>
+        /// <summary>The network: host, none, or the name of a network. Default: Docker's.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string? Network { get; set; }
 
-        /// <summary>How long a stop waits for the world save before the container is killed: seconds or a TimeSpan. Default: 300 s.</summary>
+        /// <summary>How long a stop waits for the world save before the container is killed: a number of seconds (600)
+        /// or a TimeSpan ('00:10:00', (New-TimeSpan -Minutes 10)). Default: 300 seconds.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [TimeSpanTransformation]
         public TimeSpan? StopTimeout { get; set; }
 
-        /// <summary>The stop signal (e.g. SIGTERM). Default: the image's.</summary>
+        /// <summary>The signal that asks the server to stop, e.g. SIGTERM or SIGINT. Default: the image's.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string? StopSignal { get; set; }
 
-        /// <summary>The restart policy. Default: unless-stopped.</summary>
+        /// <summary>no, on-failure, unless-stopped or always. Default: unless-stopped.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateSet("no", "on-failure", "unless-stopped", "always", IgnoreCase = true)]
         public string? RestartPolicy { get; set; }
@@ -158,7 +233,9 @@ namespace ArkManager.Images.PowerShell.Cmdlets
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string[]? Command { get; set; }
 
-        /// <summary>The owner of the server (label io.arkmanager.owner), for applications that manage the servers of several users.</summary>
+        /// <summary>The owner of the server, stored as the label io.arkmanager.owner: for applications that manage the
+        /// servers of several users. Get-ArkServer, Update-ArkImage, Update-ArkServer, Undo-ArkImageUpdate and
+        /// Get-ArkUpdateHistory take -Owner to act on one owner's servers only. Default: none.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         public string? Owner { get; set; }
@@ -261,16 +338,39 @@ namespace ArkManager.Images.PowerShell.Cmdlets
         private static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
     }
 
-    /// <summary>
-    /// <para type="synopsis">Starts ARK servers. Refuses (without pulling) when a server's image is missing locally.</para>
-    /// </summary>
+    /// <summary>Starts ARK servers. Refuses, without pulling, when a server's image is missing locally.</summary>
+    /// <remarks>
+    /// <para>Starts each server and outputs it. When the image a server was created from is not present locally the
+    /// start is refused with the ErrorId ImageMissing (category ObjectNotFound) and the message names the
+    /// Install-ArkImage command that pulls it; nothing is pulled automatically. An unknown name is a ServerNotFound
+    /// error.</para>
+    /// </remarks>
+    /// <input type="System.String">Server names.</input>
+    /// <input type="ArkManager.Images.ServerInfo">Servers from Get-ArkServer.</input>
+    /// <output type="ArkManager.Images.ServerInfo">The started server.</output>
+    /// <parameter name="WhatIf">Shows what would happen without doing it. Nothing is contacted, pulled, created,
+    /// started or stopped.</parameter>
+    /// <parameter name="Confirm">Asks for confirmation before each change. -Confirm:$false never asks, whatever
+    /// $ConfirmPreference says (for scheduled tasks).</parameter>
+    /// <example>
+    /// <code>Start-ArkServer -Name island</code>
+    /// <para>Starts the server island.</para>
+    /// </example>
+    /// <example>
+    /// <code>Get-ArkServer | Where-Object State -ne 'running' | Start-ArkServer</code>
+    /// <para>Starts every server that is not running.</para>
+    /// </example>
+    /// <seealso cref="StopArkServerCommand"/>
+    /// <seealso cref="GetArkServerCommand"/>
+    /// <seealso cref="InstallArkImageCommand"/>
     [Cmdlet(VerbsLifecycle.Start, "ArkServer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(ServerInfo))]
     public sealed class StartArkServerCommand : ArkCmdlet
     {
-        /// <summary>The server names.</summary>
+        /// <summary>The server names. Accepts strings and ServerInfo objects (Get-ArkServer).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ArkServerNameCompleter))]
         public string[] Name { get; set; } = Array.Empty<string>();
 
         /// <inheritdoc />
@@ -286,19 +386,40 @@ namespace ArkManager.Images.PowerShell.Cmdlets
         }
     }
 
-    /// <summary>
-    /// <para type="synopsis">Stops ARK servers, giving the world save the server's stop timeout (or -Timeout).</para>
-    /// </summary>
+    /// <summary>Stops ARK servers, giving the world save the server's stop timeout.</summary>
+    /// <remarks>
+    /// <para>Sends the server's stop signal and waits up to its stop timeout (or -Timeout) for the world save before
+    /// the container is killed, then outputs the server. Ctrl+C stops waiting.</para>
+    /// </remarks>
+    /// <input type="System.String">Server names.</input>
+    /// <input type="ArkManager.Images.ServerInfo">Servers from Get-ArkServer.</input>
+    /// <output type="ArkManager.Images.ServerInfo">The stopped server.</output>
+    /// <parameter name="WhatIf">Shows what would happen without doing it. Nothing is contacted, pulled, created,
+    /// started or stopped.</parameter>
+    /// <parameter name="Confirm">Asks for confirmation before each change. -Confirm:$false never asks, whatever
+    /// $ConfirmPreference says (for scheduled tasks).</parameter>
+    /// <example>
+    /// <code>Stop-ArkServer -Name island -Timeout 600</code>
+    /// <para>Stops the server island, waiting up to 10 minutes for the save.</para>
+    /// </example>
+    /// <example>
+    /// <code>Get-ArkServer | Stop-ArkServer -WhatIf</code>
+    /// <para>Shows which servers would be stopped; stops nothing.</para>
+    /// </example>
+    /// <seealso cref="StartArkServerCommand"/>
+    /// <seealso cref="GetArkServerCommand"/>
     [Cmdlet(VerbsLifecycle.Stop, "ArkServer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(ServerInfo))]
     public sealed class StopArkServerCommand : ArkCmdlet
     {
-        /// <summary>The server names.</summary>
+        /// <summary>The server names. Accepts strings and ServerInfo objects (Get-ArkServer).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ArkServerNameCompleter))]
         public string[] Name { get; set; } = Array.Empty<string>();
 
-        /// <summary>How long to wait for the world save before the container is killed: seconds or a TimeSpan. Default: the server's StopTimeout.</summary>
+        /// <summary>How long to wait for the world save before the container is killed: seconds (600) or a TimeSpan
+        /// ('00:10:00'). Default: the server's stop timeout.</summary>
         [Parameter]
         [TimeSpanTransformation]
         public TimeSpan? Timeout { get; set; }
@@ -319,24 +440,54 @@ namespace ArkManager.Images.PowerShell.Cmdlets
         }
     }
 
-    /// <summary>
-    /// <para type="synopsis">Makes an existing container (one made by docker run or compose) a managed ARK server, without stopping or recreating it.</para>
-    /// </summary>
+    /// <summary>Makes an existing container a managed ARK server, without stopping, restarting or recreating
+    /// it.</summary>
+    /// <remarks>
+    /// <para>Adopts a container created outside this module (docker run, docker compose, another tool) under the server
+    /// name -Name, so that Get-ArkServer lists it and Update-ArkImage, Update-ArkServer, Undo-ArkImageUpdate,
+    /// Backup-ArkServer and Restore-ArkServer manage it. The container is not touched: the registration is kept in the
+    /// state directory (stateDirectory of the configuration). The labels io.arkmanager.server (and io.arkmanager.owner)
+    /// are added when the server is first recreated, which keeps every label the container already has (compose labels
+    /// included).</para>
+    /// <para>Registering the same container under the same name again only returns the server. A container that does
+    /// not exist is a ContainerNotFound error (category ObjectNotFound); a server name taken by another container, or a
+    /// container already managed under another name, is a ServerAlreadyExists error (category ResourceExists).</para>
+    /// </remarks>
+    /// <input type="None">This command takes no pipeline input.</input>
+    /// <output type="ArkManager.Images.ServerInfo">The registered server (IsRegistered is true until its first
+    /// recreate).</output>
+    /// <note>Errors: ContainerNotFound (ObjectNotFound) when the container does not exist; ServerAlreadyExists
+    /// (ResourceExists) when the name is taken.</note>
+    /// <parameter name="WhatIf">Shows what would happen without doing it. Nothing is contacted, pulled, created,
+    /// started or stopped.</parameter>
+    /// <parameter name="Confirm">Asks for confirmation before each change. -Confirm:$false never asks, whatever
+    /// $ConfirmPreference says (for scheduled tasks).</parameter>
+    /// <example>
+    /// <code>Register-ArkServer -Container ark_island_1 -Name island</code>
+    /// <para>Manages the container ark_island_1, made by docker compose, as the server island. It keeps running.</para>
+    /// </example>
+    /// <example>
+    /// <code>Register-ArkServer -Container 3f2a9c1b7d4e -Name center -Owner alice -WhatIf</code>
+    /// <para>Shows what would be registered; registers nothing.</para>
+    /// </example>
+    /// <seealso cref="GetArkServerCommand"/>
+    /// <seealso cref="UpdateArkServerCommand"/>
+    /// <seealso cref="NewArkServerCommand"/>
     [Cmdlet(VerbsLifecycle.Register, "ArkServer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(ServerInfo))]
     public sealed class RegisterArkServerCommand : ArkCmdlet
     {
-        /// <summary>The container's name or id.</summary>
+        /// <summary>The name or id of the existing container.</summary>
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
         public string Container { get; set; } = string.Empty;
 
-        /// <summary>The server name to manage it under.</summary>
+        /// <summary>The server name to manage the container under: the other commands take this name.</summary>
         [Parameter(Mandatory = true, Position = 1)]
         [ValidateNotNullOrEmpty]
         public string Name { get; set; } = string.Empty;
 
-        /// <summary>The owner of the server.</summary>
+        /// <summary>The owner of the server (see New-ArkServer -Owner). Default: none.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? Owner { get; set; }
