@@ -50,6 +50,45 @@ public abstract class SandboxTestBase : IDisposable
 
     protected void TrackContainer(string name) => _containers.Add(name);
 
+    /// <summary>An internal network on a random 10.200-250.x.0/24 subnet (retried when another run holds the subnet). No traffic is ever sent to it.</summary>
+    protected (string Name, string Prefix) CreateInternalNetwork(string name)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var prefix = $"10.{Random.Shared.Next(200, 251)}.{Random.Shared.Next(0, 256)}";
+            try
+            {
+                Sandbox.Docker("network", "create", "--internal", "--subnet", prefix + ".0/24", name);
+                return (name, prefix);
+            }
+            catch (InvalidOperationException ex) when (attempt < 10 && ex.Message.Contains("overlap", StringComparison.OrdinalIgnoreCase))
+            {
+            }
+        }
+    }
+
+    /// <summary>Polls a container's inspect until <paramref name="condition"/> holds.</summary>
+    protected static async Task<global::Docker.DotNet.Models.ContainerInspectResponse> WaitForContainerAsync(
+        global::Docker.DotNet.DockerClient client, string id, Func<global::Docker.DotNet.Models.ContainerInspectResponse, bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var inspect = await client.Containers.InspectContainerAsync(id);
+            if (condition(inspect))
+            {
+                return inspect;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Container {id} did not reach the expected state in {timeout.TotalSeconds} s (state {inspect.State?.Status}, health {inspect.State?.Health?.Status}).");
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
     protected void TrackImage(string reference) => _images.Add(reference);
 
     protected string TempDir(string prefix)

@@ -113,7 +113,7 @@ public sealed class RecreateIntegrationTests : SandboxTestBase
             // The static address and the host port are the old server's: stop it (its own stop timeout), then start the new one.
             await client.Containers.StopContainerAsync(name, new ContainerStopParameters { WaitBeforeKillSeconds = 45 });
             await client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters());
-            var fresh = await WaitAsync(client, created.ID, c => c.State?.Running == true && c.State.Health?.Status == "healthy", TimeSpan.FromSeconds(60));
+            var fresh = await WaitForContainerAsync(client, created.ID, c => c.State?.Running == true && c.State.Health?.Status == "healthy", TimeSpan.FromSeconds(60));
 
             var differences = RecreateComparer.Differences(old, fresh, v1, v2);
             foreach (var difference in differences)
@@ -244,7 +244,7 @@ public sealed class RecreateIntegrationTests : SandboxTestBase
             var created = await client.Containers.CreateContainerAsync(plan.Create);
             await client.Containers.StopContainerAsync(name, new ContainerStopParameters { WaitBeforeKillSeconds = 30 });
             await client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters());
-            var fresh = await WaitAsync(client, created.ID, c => c.State?.Running == true, TimeSpan.FromSeconds(30));
+            var fresh = await WaitForContainerAsync(client, created.ID, c => c.State?.Running == true, TimeSpan.FromSeconds(30));
 
             var differences = RecreateComparer.Differences(old, fresh, v1, v2);
             Assert.True(differences.Count == 0, "The recreated container differs:\n" + string.Join("\n", differences));
@@ -274,46 +274,9 @@ public sealed class RecreateIntegrationTests : SandboxTestBase
         return tag;
     }
 
-    /// <summary>An internal network on a random 10.200-250.x.0/24 subnet (retried when a concurrent run holds the subnet).</summary>
-    private (string Name, string Prefix) CreateInternalNetwork(string name)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var prefix = $"10.{Random.Shared.Next(200, 251)}.{Random.Shared.Next(0, 256)}";
-            try
-            {
-                Sandbox.Docker("network", "create", "--internal", "--subnet", prefix + ".0/24", name);
-                return (name, prefix);
-            }
-            catch (InvalidOperationException ex) when (attempt < 10 && ex.Message.Contains("overlap", StringComparison.OrdinalIgnoreCase))
-            {
-            }
-        }
-    }
-
     private static int FreeUdpPort()
     {
         using var socket = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
         return ((IPEndPoint)socket.Client.LocalEndPoint!).Port;
-    }
-
-    private static async Task<ContainerInspectResponse> WaitAsync(DockerClient client, string id, Func<ContainerInspectResponse, bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var inspect = await client.Containers.InspectContainerAsync(id);
-            if (condition(inspect))
-            {
-                return inspect;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Container {id} did not reach the expected state in {timeout.TotalSeconds} s (state {inspect.State?.Status}, health {inspect.State?.Health?.Status}).");
-            }
-
-            await Task.Delay(250);
-        }
     }
 }

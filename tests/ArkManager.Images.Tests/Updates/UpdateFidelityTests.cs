@@ -85,7 +85,7 @@ public sealed class UpdateFidelityTests : SandboxTestBase
                 reference);
             Sandbox.Docker("network", "connect", "--alias", "island-b", netB, name);
             Sandbox.Docker("start", name);
-            var running = await WaitAsync(client, name, c => c.State?.Running == true && c.State.Health?.Status == "healthy", TimeSpan.FromSeconds(60));
+            var running = await WaitForContainerAsync(client, name, c => c.State?.Running == true && c.State.Health?.Status == "healthy", TimeSpan.FromSeconds(60));
             oldId = running.ID;
 
             // A distinct file in every volume, written by the running old server; their SHA-256 as seen inside it.
@@ -280,40 +280,4 @@ public sealed class UpdateFidelityTests : SandboxTestBase
 
     private static string Sha256Hex(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
 
-    /// <summary>An internal network on a random 10.200-250.x.0/24 subnet (retried when another run holds the subnet).</summary>
-    private (string Name, string Prefix) CreateInternalNetwork(string name)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var prefix = $"10.{Random.Shared.Next(200, 251)}.{Random.Shared.Next(0, 256)}";
-            try
-            {
-                Sandbox.Docker("network", "create", "--internal", "--subnet", prefix + ".0/24", name);
-                return (name, prefix);
-            }
-            catch (InvalidOperationException ex) when (attempt < 10 && ex.Message.Contains("overlap", StringComparison.OrdinalIgnoreCase))
-            {
-            }
-        }
-    }
-
-    private static async Task<ContainerInspectResponse> WaitAsync(DockerClient client, string id, Func<ContainerInspectResponse, bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var inspect = await client.Containers.InspectContainerAsync(id);
-            if (condition(inspect))
-            {
-                return inspect;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Container {id} did not reach the expected state in {timeout.TotalSeconds} s (state {inspect.State?.Status}, health {inspect.State?.Health?.Status}).");
-            }
-
-            await Task.Delay(250);
-        }
-    }
 }
