@@ -100,6 +100,7 @@ namespace ArkManager.Images.Rcon
                 ConnectAttempts = 0;
                 var watch = Stopwatch.StartNew();
                 var delay = FirstRetryDelay;
+                RconException? previous = null;
                 while (true)
                 {
                     ConnectAttempts++;
@@ -117,8 +118,13 @@ namespace ArkManager.Images.Rcon
                     remaining = timeout - watch.Elapsed;
                     if (attempt.Fatal)
                     {
-                        throw failure;
+                        // Running out of time on a retry says nothing new: report why the earlier attempts failed.
+                        throw failure.Kind == RconErrorKind.Timeout && previous != null && previous.Kind != RconErrorKind.Timeout
+                            ? GaveUp(previous, ConnectAttempts, watch.Elapsed)
+                            : failure;
                     }
+
+                    previous = failure;
 
                     if (remaining <= TimeSpan.Zero)
                     {
