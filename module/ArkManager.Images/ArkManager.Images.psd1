@@ -27,6 +27,8 @@
         'Remove-ArkImage'
         'Backup-ArkServer'
         'Restore-ArkServer'
+        'Send-ArkRconCommand'
+        'Get-ArkPlayer'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
@@ -34,7 +36,7 @@
     PrivateData          = @{
         PSData = @{
             Tags         = @('ARK', 'Docker', 'Containers', 'Images', 'GameServer', 'Update', 'Backup', 'Linux', 'Windows', 'PSEdition_Desktop', 'PSEdition_Core')
-            ReleaseNotes = 'Image status, manual pulls with progress, registry update checks, server create/start/stop/register; image updates with health gate and automatic rollback, manual rollback, update history, old-image cleanup, volume backup and restore; owners.'
+            ReleaseNotes = 'Image status, manual pulls with progress, registry update checks, server create/start/stop/register; image updates with health gate and automatic rollback, manual rollback, update history, old-image cleanup, volume backup and restore; owners; RCON commands, player lists and safe stops with countdown warnings; rolling updates of every required image (Update-ArkImage -All); update notifications.'
         }
     }
 }

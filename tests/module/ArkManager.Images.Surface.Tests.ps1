@@ -8,10 +8,10 @@ BeforeDiscovery {
         'Get-ArkImageStatus', 'Get-ArkImage', 'Test-ArkRequiredImage', 'Install-ArkImage', 'Test-ArkImageUpdate',
         'Get-ArkServer', 'New-ArkServer', 'Start-ArkServer', 'Stop-ArkServer',
         'Register-ArkServer', 'Update-ArkServer', 'Update-ArkImage', 'Undo-ArkImageUpdate', 'Get-ArkUpdateHistory',
-        'Remove-ArkImage', 'Backup-ArkServer', 'Restore-ArkServer')
+        'Remove-ArkImage', 'Backup-ArkServer', 'Restore-ArkServer', 'Send-ArkRconCommand', 'Get-ArkPlayer')
     $script:changing = @('Install-ArkImage', 'New-ArkServer', 'Start-ArkServer', 'Stop-ArkServer',
-        'Register-ArkServer', 'Update-ArkServer', 'Update-ArkImage', 'Undo-ArkImageUpdate', 'Remove-ArkImage', 'Backup-ArkServer', 'Restore-ArkServer')
-    $script:reading = @('Get-ArkImageStatus', 'Get-ArkImage', 'Test-ArkRequiredImage', 'Test-ArkImageUpdate', 'Get-ArkServer', 'Get-ArkUpdateHistory')
+        'Register-ArkServer', 'Update-ArkServer', 'Update-ArkImage', 'Undo-ArkImageUpdate', 'Remove-ArkImage', 'Backup-ArkServer', 'Restore-ArkServer', 'Send-ArkRconCommand')
+    $script:reading = @('Get-ArkImageStatus', 'Get-ArkImage', 'Test-ArkRequiredImage', 'Test-ArkImageUpdate', 'Get-ArkServer', 'Get-ArkUpdateHistory', 'Get-ArkPlayer')
     # The impact decides when PowerShell asks without -Confirm ($ConfirmPreference is High by default).
     $script:impacts = @(
         @{ Command = 'Install-ArkImage'; Impact = 'Medium' }
@@ -22,12 +22,13 @@ BeforeDiscovery {
         @{ Command = 'Undo-ArkImageUpdate'; Impact = 'High' }
         @{ Command = 'Remove-ArkImage'; Impact = 'High' }
         @{ Command = 'Restore-ArkServer'; Impact = 'High' }
+        @{ Command = 'Send-ArkRconCommand'; Impact = 'Medium' }
     )
     $script:views = @(
         'ArkManager.Images.ImageStatus', 'ArkManager.Images.ImageInfo', 'ArkManager.Images.ImageUpdateCheck', 'ArkManager.Images.ServerInfo',
         'ArkManager.Images.AffectedServer', 'ArkManager.Images.ServerUpdateResult', 'ArkManager.Images.ImageUpdateResult',
         'ArkManager.Images.UpdatePlanItem', 'ArkManager.Images.UpdateHistoryRecord', 'ArkManager.Images.BackupInfo',
-        'ArkManager.Images.StepRecord', 'ArkManager.Images.ImageCleanupEntry')
+        'ArkManager.Images.StepRecord', 'ArkManager.Images.ImageCleanupEntry', 'ArkManager.Images.ArkPlayer', 'ArkManager.Images.BatchUpdateResult')
 }
 
 BeforeAll {
@@ -41,7 +42,7 @@ BeforeAll {
         'Get-ArkImageStatus', 'Get-ArkImage', 'Test-ArkRequiredImage', 'Install-ArkImage', 'Test-ArkImageUpdate',
         'Get-ArkServer', 'New-ArkServer', 'Start-ArkServer', 'Stop-ArkServer',
         'Register-ArkServer', 'Update-ArkServer', 'Update-ArkImage', 'Undo-ArkImageUpdate', 'Get-ArkUpdateHistory',
-        'Remove-ArkImage', 'Backup-ArkServer', 'Restore-ArkServer')
+        'Remove-ArkImage', 'Backup-ArkServer', 'Restore-ArkServer', 'Send-ArkRconCommand', 'Get-ArkPlayer')
     # The module's internal error mapping, called through reflection (no daemon needed).
     $script:errorRecords = [ArkManager.Images.PowerShell.ArkCmdlet].Assembly.GetType('ArkManager.Images.PowerShell.Infrastructure.ErrorRecords', $true)
     function script:ConvertTo-ArkErrorRecord([Exception] $Exception) {

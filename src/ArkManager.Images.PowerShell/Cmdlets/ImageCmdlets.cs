@@ -309,6 +309,11 @@ namespace ArkManager.Images.PowerShell.Cmdlets
     /// <code>Test-ArkImageUpdate | Where-Object UpdateAvailable | Install-ArkImage</code>
     /// <para>Pulls the images for which the registry has a newer image.</para>
     /// </example>
+    /// <example>
+    /// <code>Test-ArkImageUpdate -Notify</code>
+    /// <para>Checks every required image and announces each available update to the webhooks of the configuration
+    /// (for a scheduled task; an update is announced once per new digest).</para>
+    /// </example>
     /// <seealso cref="GetArkImageStatusCommand"/>
     /// <seealso cref="InstallArkImageCommand"/>
     [Cmdlet(VerbsDiagnostic.Test, "ArkImageUpdate")]
@@ -322,12 +327,17 @@ namespace ArkManager.Images.PowerShell.Cmdlets
         [ArgumentCompleter(typeof(ArkImageCompleter))]
         public string[]? Image { get; set; }
 
+        /// <summary>Announces each available update to the webhooks of the configuration (once per new digest). A
+        /// failed notification is a warning and never fails the check.</summary>
+        [Parameter]
+        public SwitchParameter Notify { get; set; }
+
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
             if (Image is null)
             {
-                if (TryInvoke((m, ct) => m.CheckImageUpdatesAsync(ct), null, out var checks))
+                if (TryInvoke((m, ct) => m.CheckImageUpdatesAsync(Notify.IsPresent, ct), null, out var checks))
                 {
                     foreach (var check in checks.Values)
                     {
@@ -340,7 +350,7 @@ namespace ArkManager.Images.PowerShell.Cmdlets
 
             foreach (var image in Image)
             {
-                if (ValidateReference(image) && TryInvoke((m, ct) => m.CheckImageUpdateAsync(image, ct), image, out var check))
+                if (ValidateReference(image) && TryInvoke((m, ct) => m.CheckImageUpdateAsync(image, Notify.IsPresent, ct), image, out var check))
                 {
                     WriteObject(check);
                 }

@@ -170,6 +170,11 @@ namespace ArkManager.Images.PowerShell.Cmdlets
     /// <code>New-ArkServer -Name alice-island -Image 'tbro98/ase-server:latest' -Volume 'alice-island-data:/ark/ShooterGame/Saved' -Owner alice</code>
     /// <para>Creates a server that belongs to the owner alice; Get-ArkServer -Owner alice lists it.</para>
     /// </example>
+    /// <example>
+    /// <code>New-ArkServer -Name island -Image 'tbro98/ase-server:latest' -Port '7777:7777', '27015:27015', '32330:32330/tcp' -Environment @{ ARK_RCON_PASSWORD = 'secret' } -RconPort 32330 -Cluster main</code>
+    /// <para>Creates a server with RCON on port 32330 (its password in ARK_RCON_PASSWORD), so that Stop-ArkServer
+    /// warns the players and saves the world before the stop, in the cluster main.</para>
+    /// </example>
     /// <seealso cref="StartArkServerCommand"/>
     /// <seealso cref="InstallArkImageCommand"/>
     /// <seealso cref="GetArkServerCommand"/>
@@ -240,6 +245,25 @@ namespace ArkManager.Images.PowerShell.Cmdlets
         [ValidateNotNullOrEmpty]
         public string? Owner { get; set; }
 
+        /// <summary>The cluster the server belongs to (the label io.arkmanager.cluster): Update-ArkImage -All updates
+        /// the servers of one cluster one after another. Default: none.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string? Cluster { get; set; }
+
+        /// <summary>The server's RCON port (the label io.arkmanager.rcon.port). It enables Send-ArkRconCommand,
+        /// Get-ArkPlayer and the safe stop (warnings, SaveWorld, DoExit) of Stop-ArkServer and the updates. The port is
+        /// reached on its published host port, or on 127.0.0.1 with the host network. Default: no RCON.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(1, 65535)]
+        public int? RconPort { get; set; }
+
+        /// <summary>The environment variable of the server that holds the RCON (admin) password. Default:
+        /// ARK_RCON_PASSWORD.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string? RconPasswordVariable { get; set; }
+
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
@@ -267,6 +291,9 @@ namespace ArkManager.Images.PowerShell.Cmdlets
                     Labels = ToDictionary(Label, "Label"),
                     Command = Command is null || Command.Length == 0 ? null : Command,
                     Owner = string.IsNullOrEmpty(Owner) ? null : Owner,
+                    Cluster = string.IsNullOrEmpty(Cluster) ? null : Cluster,
+                    RconPort = RconPort,
+                    RconPasswordVariable = string.IsNullOrEmpty(RconPasswordVariable) ? null : RconPasswordVariable,
                 };
             }
             catch (ArgumentException ex)
@@ -386,10 +413,18 @@ namespace ArkManager.Images.PowerShell.Cmdlets
         }
     }
 
-    /// <summary>Stops ARK servers, giving the world save the server's stop timeout.</summary>
+    /// <summary>Stops ARK servers safely: countdown warnings to the players, a confirmed world save and DoExit over
+    /// RCON, or Docker's stop with the server's stop timeout.</summary>
     /// <remarks>
-    /// <para>Sends the server's stop signal and waits up to its stop timeout (or -Timeout) for the world save before
-    /// the container is killed, then outputs the server. Ctrl+C stops waiting.</para>
+    /// <para>When the server has RCON settings (New-ArkServer -RconPort), the stop runs over RCON: when players are
+    /// online (or with -WarnEvenIfEmpty) a countdown of warnings is sent (default 15, 10, 5 and 1 minutes before the
+    /// stop; -WarningMinutes changes it, -NoWarning skips it), then SaveWorld, whose answer and the updated save file
+    /// prove the save, then DoExit, and the command waits for the container to exit. When the server has no RCON
+    /// settings, or a step fails, Docker's stop is used instead: the server's stop signal, then a kill after its stop
+    /// timeout (or -Timeout).</para>
+    /// <para>Outputs the server as it is after the stop. How the stop went (RCON used, saved, DoExit, fallback and why,
+    /// exit code, duration) is written to the verbose stream (-Verbose). The progress shows the current phase
+    /// (Warning, Save, Exit, DockerStop). Ctrl+C stops waiting.</para>
     /// </remarks>
     /// <input type="System.String">Server names.</input>
     /// <input type="ArkManager.Images.ServerInfo">Servers from Get-ArkServer.</input>
@@ -400,7 +435,16 @@ namespace ArkManager.Images.PowerShell.Cmdlets
     /// $ConfirmPreference says (for scheduled tasks).</parameter>
     /// <example>
     /// <code>Stop-ArkServer -Name island -Timeout 600</code>
-    /// <para>Stops the server island, waiting up to 10 minutes for the save.</para>
+    /// <para>Stops the server island: warns the players online 15, 10, 5 and 1 minutes before, saves the world and
+    /// exits over RCON (or uses Docker's stop, waiting up to 10 minutes for the save, when it has no RCON).</para>
+    /// </example>
+    /// <example>
+    /// <code>Stop-ArkServer -Name island -WarningMinutes 5, 1 -MessageCommand ServerChat -Verbose</code>
+    /// <para>Stops an ASA server with a 5-minute countdown sent with ServerChat, and shows how the stop went.</para>
+    /// </example>
+    /// <example>
+    /// <code>Stop-ArkServer -Name island -NoWarning -Confirm:$false</code>
+    /// <para>Saves and stops island at once, without warning the players.</para>
     /// </example>
     /// <example>
     /// <code>Get-ArkServer | Stop-ArkServer -WhatIf</code>
@@ -408,6 +452,8 @@ namespace ArkManager.Images.PowerShell.Cmdlets
     /// </example>
     /// <seealso cref="StartArkServerCommand"/>
     /// <seealso cref="GetArkServerCommand"/>
+    /// <seealso cref="GetArkPlayerCommand"/>
+    /// <seealso cref="SendArkRconCommandCommand"/>
     [Cmdlet(VerbsLifecycle.Stop, "ArkServer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(ServerInfo))]
     public sealed class StopArkServerCommand : ArkCmdlet
@@ -418,23 +464,90 @@ namespace ArkManager.Images.PowerShell.Cmdlets
         [ArgumentCompleter(typeof(ArkServerNameCompleter))]
         public string[] Name { get; set; } = Array.Empty<string>();
 
-        /// <summary>How long to wait for the world save before the container is killed: seconds (600) or a TimeSpan
-        /// ('00:10:00'). Default: the server's stop timeout.</summary>
+        /// <summary>How long to wait for the exit after DoExit and, with Docker's stop, for the world save before the
+        /// container is killed: seconds (600) or a TimeSpan ('00:10:00'). Default: the server's stop timeout.</summary>
         [Parameter]
         [TimeSpanTransformation]
         public TimeSpan? Timeout { get; set; }
 
+        /// <summary>Sends no countdown warnings: saves and stops at once.</summary>
+        [Parameter]
+        public SwitchParameter NoWarning { get; set; }
+
+        /// <summary>The countdown, in minutes before the stop, e.g. 15, 10, 5, 1 (the default). The first warning is
+        /// sent at once.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [ValidateRange(1, 1440)]
+        public int[]? WarningMinutes { get; set; }
+
+        /// <summary>The RCON command that shows the warnings: Broadcast (ASE, the default) or ServerChat (ASA ignores
+        /// Broadcast).</summary>
+        [Parameter]
+        [ValidateSet(SafeStopParameters.Broadcast, SafeStopParameters.ServerChat, IgnoreCase = true)]
+        public string? MessageCommand { get; set; }
+
+        /// <summary>Sends the countdown even when nobody is online (by default it is skipped then).</summary>
+        [Parameter]
+        public SwitchParameter WarnEvenIfEmpty { get; set; }
+
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
+            var options = SafeStopParameters.Build(NoWarning.IsPresent, WarningMinutes, MessageCommand, WarnEvenIfEmpty.IsPresent, Timeout, out var error);
+            if (options is null)
+            {
+                ThrowTerminatingError(error!);
+                return;
+            }
+
             foreach (var name in Name)
             {
-                var action = Timeout is TimeSpan t
-                    ? string.Format(CultureInfo.InvariantCulture, "Stop server (waiting up to {0} s for the world save)", t.TotalSeconds)
-                    : "Stop server";
-                if (ShouldProcess(name, action) && TryInvoke((m, ct) => m.StopServerAsync(name, Timeout, ct), name, out var server))
+                var action = "Stop server (" + SafeStopParameters.Describe(options) +
+                             (Timeout is TimeSpan t ? string.Format(CultureInfo.InvariantCulture, ", waiting up to {0} s", t.TotalSeconds) : string.Empty) + ")";
+                if (!ShouldProcess(name, action))
                 {
-                    WriteObject(server);
+                    continue;
+                }
+
+                var activity = "Stopping server " + name;
+                var id = ProgressActivity.ReserveIds(1);
+                var progress = new PumpedProgress<StopProgress>(Post, p => WriteProgress(new ProgressRecord(id, activity, p.Phase + ": " + (string.IsNullOrEmpty(p.Message) ? p.Phase.ToString() : p.Message))));
+                Exception? failure;
+                SafeStopResult result;
+                try
+                {
+                    failure = Invoke((m, ct) => m.SafeStopServerAsync(name, options, progress, ct), out result);
+                }
+                finally
+                {
+                    progress.Close();
+                    try
+                    {
+                        WriteProgress(new ProgressRecord(id, activity, "Done") { RecordType = ProgressRecordType.Completed });
+                    }
+                    catch (PipelineStoppedException)
+                    {
+                    }
+                }
+
+                if (failure != null)
+                {
+                    HandleError(failure, name);
+                    continue;
+                }
+
+                WriteVerbose(SafeStopParameters.Describe(result));
+                if (TryInvoke((m, ct) => m.GetServerAsync(name, ct), name, out var server))
+                {
+                    if (server is null)
+                    {
+                        HandleError(new ServerNotFoundException(name), name);
+                    }
+                    else
+                    {
+                        WriteObject(server);
+                    }
                 }
             }
         }

@@ -187,6 +187,13 @@ namespace ArkManager.Images.PowerShell.Cmdlets
     /// <para>Progress: one record for the image with the current phase (Check, Pull, Plan, Server, ...); during the
     /// pull a child record for the image with one record per layer under it, as Install-ArkImage shows them; one child
     /// record per server with the current step of its transaction. All of them are completed at the end.</para>
+    /// <para>With -All every required image of the configuration is updated in one rolling run: each image is checked
+    /// and pulled once, then the affected servers are replaced -MaxParallel at a time (the servers of one cluster one
+    /// after another). The run stops at the first server that fails unless -ContinueOnError is given. It outputs one
+    /// BatchUpdateResult; when Succeeded is false the result is written first and the command ends with the terminating
+    /// error UpdateRolledBack or UpdateFailed whose TargetObject is that result.</para>
+    /// <para>-WarningMinutes, -NoWarning and -MessageCommand set how each server with RCON is stopped (see
+    /// Stop-ArkServer): countdown warnings to the players, a confirmed world save, DoExit.</para>
     /// <para>Pipeline input by property name Image, so that Test-ArkImageUpdate | Where-Object UpdateAvailable |
     /// Update-ArkImage updates what has an update.</para>
     /// </remarks>
@@ -195,6 +202,8 @@ namespace ArkManager.Images.PowerShell.Cmdlets
     /// <output type="ArkManager.Images.ImageUpdateResult">One per image: the registry check, whether it was pulled, the
     /// image ids before and after, one ServerUpdateResult per server, Succeeded and a summary.</output>
     /// <output type="ArkManager.Images.UpdatePlanItem">With -WhatIf: one per affected server.</output>
+    /// <output type="ArkManager.Images.BatchUpdateResult">With -All: the whole run, with one ImageUpdateResult per
+    /// image, one ServerUpdateResult per server, Succeeded and a summary.</output>
     /// <note>Made for scheduled tasks: -Confirm:$false never prompts. An update that did not leave its server(s) on the
     /// new image is a terminating error with the ErrorId UpdateRolledBack (the server runs its previous container
     /// again) or UpdateFailed (the rollback itself failed: check the server), category InvalidResult; the result object
@@ -247,24 +256,76 @@ namespace ArkManager.Images.PowerShell.Cmdlets
     /// <para>Updates only the server alice-island of the owner alice; the other servers on the image keep their
     /// image.</para>
     /// </example>
+    /// <example>
+    /// <code>
+    /// $ErrorActionPreference = 'Stop'
+    /// Update-ArkImage -All -MaxParallel 2 -WarningMinutes 10, 5, 1 -Confirm:$false
+    /// </code>
+    /// <para>The recipe for a scheduled task's script (pwsh -NoProfile -File update.ps1): updates every required image
+    /// in one rolling run, two servers at a time (a cluster's servers one after another), warning the players 10, 5
+    /// and 1 minutes before each server stops. The first line is required: pwsh -File exits with 0 after a failed
+    /// command unless the error ends the script, so without it a rolled-back server would not make the task
+    /// fail.</para>
+    /// </example>
+    /// <example>
+    /// <code>Update-ArkImage -All -WhatIf</code>
+    /// <para>Shows the plan for every required image (one UpdatePlanItem per affected server); changes nothing.</para>
+    /// </example>
     /// <seealso cref="TestArkImageUpdateCommand"/>
     /// <seealso cref="UpdateArkServerCommand"/>
     /// <seealso cref="UndoArkImageUpdateCommand"/>
     /// <seealso cref="GetArkUpdateHistoryCommand"/>
     /// <seealso cref="GetArkServerCommand"/>
     /// <seealso cref="RemoveArkImageCommand"/>
-    [Cmdlet(VerbsData.Update, "ArkImage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-    [OutputType(typeof(ImageUpdateResult), typeof(UpdatePlanItem))]
+    [Cmdlet(VerbsData.Update, "ArkImage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ImageSet)]
+    [OutputType(typeof(ImageUpdateResult), typeof(UpdatePlanItem), ParameterSetName = new[] { ImageSet })]
+    [OutputType(typeof(BatchUpdateResult), typeof(UpdatePlanItem), ParameterSetName = new[] { AllSet })]
     public sealed class UpdateArkImageCommand : ArkCmdlet
     {
+        private const string ImageSet = "Image";
+        private const string AllSet = "All";
+
         /// <summary>The image references to update, e.g. tbro98/ase-server:latest. Accepts strings and objects with an
         /// Image or Reference property (ImageUpdateCheck, ImageStatus, ImageInfo). Default: every required image of the
         /// configuration.</summary>
-        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = ImageSet, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Reference")]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(ArkImageCompleter))]
         public string[]? Image { get; set; }
+
+        /// <summary>Updates every required image of the configuration in one rolling run and outputs one
+        /// BatchUpdateResult.</summary>
+        [Parameter(ParameterSetName = AllSet, Mandatory = true)]
+        public SwitchParameter All { get; set; }
+
+        /// <summary>How many servers are replaced at the same time (at least 1; the servers of one cluster always one
+        /// after another). Default: 1.</summary>
+        [Parameter]
+        [ValidateRange(1, 64)]
+        public int? MaxParallel { get; set; }
+
+        /// <summary>Goes on with the other servers and images after a server that rolled back or failed (by default
+        /// the run stops there). The command still ends with an error when one failed.</summary>
+        [Parameter]
+        public SwitchParameter ContinueOnError { get; set; }
+
+        /// <summary>Servers with RCON: the countdown before each server stops, in minutes, e.g. 15, 10, 5, 1.
+        /// Default: the library's (15, 10, 5, 1 when players are online).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [ValidateRange(1, 1440)]
+        public int[]? WarningMinutes { get; set; }
+
+        /// <summary>Servers with RCON: no countdown warnings before each server stops.</summary>
+        [Parameter]
+        public SwitchParameter NoWarning { get; set; }
+
+        /// <summary>Servers with RCON: the command that shows the warnings, Broadcast (ASE, the default) or ServerChat
+        /// (ASA).</summary>
+        [Parameter]
+        [ValidateSet(SafeStopParameters.Broadcast, SafeStopParameters.ServerChat, IgnoreCase = true)]
+        public string? MessageCommand { get; set; }
 
         /// <summary>Only pulls the newer image; no server is recreated (Update-ArkServer can do that later).</summary>
         [Parameter]
@@ -311,6 +372,17 @@ namespace ArkManager.Images.PowerShell.Cmdlets
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
+            SafeStopOptions? safeStop = null;
+            if (NoWarning.IsPresent || WarningMinutes != null || MessageCommand != null)
+            {
+                safeStop = SafeStopParameters.Build(NoWarning.IsPresent, WarningMinutes, MessageCommand, false, null, out var error);
+                if (safeStop is null)
+                {
+                    ThrowTerminatingError(error!);
+                    return;
+                }
+            }
+
             var images = Image ?? Options.RequiredImages.ToArray();
             if (images.Length == 0)
             {
@@ -334,7 +406,16 @@ namespace ArkManager.Images.PowerShell.Cmdlets
                 Force = Force.IsPresent,
                 LockTimeout = LockTimeout ?? defaults.LockTimeout,
                 Owner = Owner,
+                SafeStop = safeStop ?? defaults.SafeStop,
+                MaxParallel = MaxParallel ?? defaults.MaxParallel,
+                ContinueOnError = ContinueOnError.IsPresent,
             };
+
+            if (ParameterSetName == AllSet)
+            {
+                UpdateAll(images, options);
+                return;
+            }
 
             foreach (var image in images)
             {
@@ -402,6 +483,72 @@ namespace ArkManager.Images.PowerShell.Cmdlets
                       (skipped.Count == 0 ? string.Empty : " Not attempted after it: " + string.Join(", ", skipped) + ".");
                 ThrowUpdateFailure(result, new ServerUpdateException(message, failed));
             }
+        }
+
+        private void UpdateAll(string[] images, UpdateOptions options)
+        {
+            var description = string.Format(
+                CultureInfo.InvariantCulture,
+                "Update every required image ({0}) in one rolling run: {1}{2}, {3} server(s) at a time{4}{5}.",
+                string.Join(", ", images),
+                Force.IsPresent ? "pull each" : "pull each the registry has a newer image of",
+                NoRecreate.IsPresent ? " (servers are not recreated)" : ", then recreate the servers that run them",
+                options.MaxParallel,
+                ContinueOnError.IsPresent ? ", going on after a failed server" : ", stopping at the first failed server",
+                Scope());
+            if (!ShouldProcess(description, description + " Continue?", "Update-ArkImage", out var reason))
+            {
+                if (reason == ShouldProcessReason.WhatIf)
+                {
+                    foreach (var image in images)
+                    {
+                        if (ValidateReference(image) && TryInvoke((m, ct) => m.PlanUpdateAsync(image, options, ct), image, out var plan))
+                        {
+                            WriteObject(plan, enumerateCollection: true);
+                        }
+                    }
+                }
+
+                return;
+            }
+
+            var failure = InvokeWithProgress("Updating every required image", null, (m, p, ct) => m.UpdateAllImagesAsync(options, p, ct), out var result);
+            if (failure is ServerUpdateException updateFailure)
+            {
+                var partial = new BatchUpdateResult
+                {
+                    Servers = new[] { updateFailure.Result },
+                    Succeeded = false,
+                    Summary = updateFailure.Message,
+                };
+                WriteObject(partial);
+                ThrowUpdateFailure(partial, updateFailure);
+            }
+
+            if (failure != null)
+            {
+                HandleError(failure, null);
+                return;
+            }
+
+            WriteObject(result);
+            if (result.Succeeded)
+            {
+                if (!string.IsNullOrEmpty(result.Summary))
+                {
+                    WriteVerbose(result.Summary);
+                }
+
+                return;
+            }
+
+            var failed = result.Servers.FirstOrDefault(s => s.Outcome == UpdateOutcome.Failed)
+                ?? result.Servers.FirstOrDefault(s => s.Outcome == UpdateOutcome.RolledBack)
+                ?? new ServerUpdateResult { Outcome = UpdateOutcome.Failed, Error = result.Summary };
+            var message = string.IsNullOrEmpty(failed.Server)
+                ? $"Updating every required image failed: {result.Summary}"
+                : DescribeFailure($"Updating every required image ('{failed.Image}')", failed);
+            ThrowUpdateFailure(result, new ServerUpdateException(message, failed));
         }
 
         private string Scope()
