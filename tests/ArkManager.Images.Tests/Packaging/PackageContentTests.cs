@@ -10,11 +10,10 @@ namespace ArkManager.Images.Tests.Packaging;
 
 /// <summary>
 /// The packages 'dotnet cake --target=Pack' makes (artifacts/packages, artifacts/psgallery): metadata, README, SourceLink,
-/// XML docs, determinism, and one version for the library and the module. Without packages these tests have nothing to
-/// check and return (the Test target does not pack); the Pack target sets ARKMANAGER_REQUIRE_PACKAGES=1, which makes a
-/// missing package a failure.
+/// XML docs, determinism, and one version for the library and the module. A missing package is a failure, so the Test
+/// target (which does not pack) excludes Category=PackageContent and the Pack target runs them.
 /// </summary>
-[Trait("Category", "Packaging")]
+[Trait("Category", "PackageContent")]
 public sealed class PackageContentTests
 {
     private const string RepositoryUrl = "https://github.com/arkmanager/ArkManager.Images";
@@ -47,22 +46,12 @@ public sealed class PackageContentTests
         }
     }
 
-    /// <summary>The package's path, or null (after saying so) when it is missing and packages are not required.</summary>
-    private string? Package(string folder, string fileName)
+    /// <summary>The package's path; a missing package fails (these tests run from the Pack target only: Category=PackageContent).</summary>
+    private string Package(string folder, string fileName)
     {
         var path = Path.Combine(Artifacts, folder, fileName);
-        if (File.Exists(path))
-        {
-            return path;
-        }
-
-        if (Environment.GetEnvironmentVariable("ARKMANAGER_REQUIRE_PACKAGES") == "1")
-        {
-            Assert.Fail($"{path} is missing (ARKMANAGER_REQUIRE_PACKAGES=1). Run: dotnet cake --target=Pack");
-        }
-
-        _output.WriteLine($"skipped: {path} is missing; 'dotnet cake --target=Pack' makes it.");
-        return null;
+        Assert.True(File.Exists(path), $"{path} is missing. Run: dotnet cake --target=Pack");
+        return path;
     }
 
     private static XElement Nuspec(ZipArchive zip, out XNamespace ns)
@@ -88,10 +77,6 @@ public sealed class PackageContentTests
     public void The_library_package_has_its_metadata_readme_and_docs()
     {
         var path = Package("packages", $"ArkManager.Images.{Version}.nupkg");
-        if (path is null)
-        {
-            return;
-        }
 
         using var zip = ZipFile.OpenRead(path);
         var metadata = Nuspec(zip, out var ns);
@@ -141,10 +126,6 @@ public sealed class PackageContentTests
     public void The_symbol_package_has_portable_pdbs_with_sourcelink_to_the_repository()
     {
         var path = Package("packages", $"ArkManager.Images.{Version}.snupkg");
-        if (path is null)
-        {
-            return;
-        }
 
         using var zip = ZipFile.OpenRead(path);
         var metadata = Nuspec(zip, out var ns);
@@ -169,10 +150,6 @@ public sealed class PackageContentTests
     public void The_module_package_has_the_library_version_and_both_editions()
     {
         var path = Package("psgallery", $"ArkManager.Images.{Version}.nupkg");
-        if (path is null)
-        {
-            return;
-        }
 
         using var zip = ZipFile.OpenRead(path);
         var metadata = Nuspec(zip, out var ns);
@@ -203,12 +180,7 @@ public sealed class PackageContentTests
     [Fact]
     public void The_assembled_module_folder_is_stamped_with_the_package_version()
     {
-        // Only meaningful right after Pack: Build copies the manifest from module/ as it is.
-        if (Environment.GetEnvironmentVariable("ARKMANAGER_REQUIRE_PACKAGES") != "1")
-        {
-            _output.WriteLine("skipped: checked by the Pack target only (ARKMANAGER_REQUIRE_PACKAGES=1).");
-            return;
-        }
+        // Only meaningful right after Pack (Build copies the manifest from module/ as it is): the Pack target runs it.
 
         var manifest = File.ReadAllText(Path.Combine(Artifacts, "module", "ArkManager.Images", "ArkManager.Images.psd1"));
         Assert.Matches($@"(?m)^\s*ModuleVersion\s*=\s*'{Regex.Escape(NumericVersion)}'", manifest);
