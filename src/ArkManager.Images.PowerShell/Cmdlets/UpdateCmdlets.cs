@@ -462,26 +462,7 @@ namespace ArkManager.Images.PowerShell.Cmdlets
                     continue;
                 }
 
-                WriteObject(result);
-                if (result.Succeeded)
-                {
-                    if (!string.IsNullOrEmpty(result.Summary))
-                    {
-                        WriteVerbose(result.Summary);
-                    }
-
-                    continue;
-                }
-
-                var failed = result.Servers.FirstOrDefault(s => s.Outcome == UpdateOutcome.Failed)
-                    ?? result.Servers.FirstOrDefault(s => s.Outcome == UpdateOutcome.RolledBack)
-                    ?? new ServerUpdateResult { Image = image, Outcome = UpdateOutcome.Failed, Error = result.Summary };
-                var skipped = result.Servers.Where(s => s.Outcome == UpdateOutcome.Skipped && !string.IsNullOrEmpty(s.Error)).Select(s => s.Server).ToList();
-                var message = string.IsNullOrEmpty(failed.Server)
-                    ? $"Updating image '{image}' failed: {result.Summary}"
-                    : DescribeFailure($"Updating image '{image}'", failed) +
-                      (skipped.Count == 0 ? string.Empty : " Not attempted after it: " + string.Join(", ", skipped) + ".");
-                ThrowUpdateFailure(result, new ServerUpdateException(message, failed));
+                WriteResultOrFail(result, result.Succeeded, result.Summary, result.Servers, image, $"Updating image '{image}'", _ => $"Updating image '{image}'", listSkipped: true);
             }
         }
 
@@ -531,23 +512,37 @@ namespace ArkManager.Images.PowerShell.Cmdlets
                 return;
             }
 
+            WriteResultOrFail(result, result.Succeeded, result.Summary, result.Servers, string.Empty, "Updating every required image", f => $"Updating every required image ('{f.Image}')", listSkipped: false);
+        }
+
+        /// <summary>
+        /// Writes an update result; when a server rolled back or failed, ends the command with that server's failure
+        /// (the result as the target object, so scripts can catch it).
+        /// </summary>
+        private void WriteResultOrFail(object result, bool succeeded, string summary, IReadOnlyList<ServerUpdateResult> servers, string image,
+            string context, Func<ServerUpdateResult, string> serverContext, bool listSkipped)
+        {
             WriteObject(result);
-            if (result.Succeeded)
+            if (succeeded)
             {
-                if (!string.IsNullOrEmpty(result.Summary))
+                if (!string.IsNullOrEmpty(summary))
                 {
-                    WriteVerbose(result.Summary);
+                    WriteVerbose(summary);
                 }
 
                 return;
             }
 
-            var failed = result.Servers.FirstOrDefault(s => s.Outcome == UpdateOutcome.Failed)
-                ?? result.Servers.FirstOrDefault(s => s.Outcome == UpdateOutcome.RolledBack)
-                ?? new ServerUpdateResult { Outcome = UpdateOutcome.Failed, Error = result.Summary };
+            var failed = servers.FirstOrDefault(s => s.Outcome == UpdateOutcome.Failed)
+                ?? servers.FirstOrDefault(s => s.Outcome == UpdateOutcome.RolledBack)
+                ?? new ServerUpdateResult { Image = image, Outcome = UpdateOutcome.Failed, Error = summary };
+            var skipped = listSkipped
+                ? servers.Where(s => s.Outcome == UpdateOutcome.Skipped && !string.IsNullOrEmpty(s.Error)).Select(s => s.Server).ToList()
+                : new List<string>();
             var message = string.IsNullOrEmpty(failed.Server)
-                ? $"Updating every required image failed: {result.Summary}"
-                : DescribeFailure($"Updating every required image ('{failed.Image}')", failed);
+                ? $"{context} failed: {summary}"
+                : DescribeFailure(serverContext(failed), failed) +
+                  (skipped.Count == 0 ? string.Empty : " Not attempted after it: " + string.Join(", ", skipped) + ".");
             ThrowUpdateFailure(result, new ServerUpdateException(message, failed));
         }
 
