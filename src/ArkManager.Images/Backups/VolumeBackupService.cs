@@ -777,17 +777,16 @@ namespace ArkManager.Images.Backups
             var pattern = ArchiveNamePattern(server);
             var archives = Directory.EnumerateFiles(directory)
                 .Select(p => new { Path = p, Match = pattern.Match(Path.GetFileName(p)) })
-                .Where(a => a.Match.Success)
+                .Where(a => a.Match.Success && !string.Equals(a.Path, justWritten, StringComparison.Ordinal))
                 .OrderByDescending(a => a.Match.Groups["ts"].Value, StringComparer.Ordinal)
                 .ThenByDescending(a => Path.GetFileName(a.Path), StringComparer.Ordinal)
                 .ToList();
             var pruned = new List<string>();
-            foreach (var old in archives.Skip(keep))
+
+            // The archive just written is the newest whatever its name says (a name may take the next free second):
+            // it is always kept and counts as one of the N.
+            foreach (var old in archives.Skip(keep - 1))
             {
-                if (string.Equals(old.Path, justWritten, StringComparison.Ordinal))
-                {
-                    continue;
-                }
 
                 try
                 {
