@@ -23,9 +23,9 @@ namespace ArkManager.Images.Rcon
     /// </summary>
     internal static class RconSettingsResolver
     {
-        public const string PortLabel = "io.arkmanager.rcon.port";
-        public const string HostLabel = "io.arkmanager.rcon.host";
-        public const string PasswordEnvLabel = "io.arkmanager.rcon.password-env";
+        public const string PortLabel = ServerLabels.RconPort;
+        public const string HostLabel = ServerLabels.RconHost;
+        public const string PasswordEnvLabel = ServerLabels.RconPasswordEnv;
         public const string DefaultPasswordVariable = "ARK_RCON_PASSWORD";
 
         public const string PortKey = "port";

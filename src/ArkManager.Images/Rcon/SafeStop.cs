@@ -147,7 +147,7 @@ namespace ArkManager.Images.Rcon
         internal static string ServerName(ContainerInspectResponse container)
         {
             var labels = container.Config?.Labels;
-            if (labels != null && labels.TryGetValue(ServerManager.ServerLabel, out var name) && !string.IsNullOrWhiteSpace(name))
+            if (labels != null && labels.TryGetValue(ServerLabels.Server, out var name) && !string.IsNullOrWhiteSpace(name))
             {
                 return name;
             }

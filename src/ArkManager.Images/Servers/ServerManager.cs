@@ -17,11 +17,6 @@ namespace ArkManager.Images.Servers
     /// <summary>Server containers: create, list, start (never pulling) and stop (honouring the save time).</summary>
     internal sealed class ServerManager
     {
-        public const string ServerLabel = "io.arkmanager.server";
-        public const string ImageLabel = "io.arkmanager.image";
-        public const string ManagedLabel = "io.arkmanager.managed";
-        public const string OwnerLabel = "io.arkmanager.owner";
-        public const string ClusterLabel = "io.arkmanager.cluster";
 
         /// <summary>Docker's own default when a container sets no StopTimeout.</summary>
         private static readonly TimeSpan DockerDefaultStopTimeout = TimeSpan.FromSeconds(10);
@@ -42,7 +37,7 @@ namespace ArkManager.Images.Servers
         public async Task<IReadOnlyList<ServerInfo>> ListAsync(string? name, CancellationToken cancellationToken, string? owner = null)
         {
             var client = await _connection.GetClientAsync(cancellationToken).ConfigureAwait(false);
-            var filter = name is null ? ServerLabel : ServerLabel + "=" + name;
+            var filter = name is null ? ServerLabels.Server : ServerLabels.Server + "=" + name;
             var list = await DockerErrors.Call(_connection.Endpoint, "Listing servers", name ?? "*", () => client.Containers.ListContainersAsync(
                 new ContainersListParameters
                 {
@@ -112,7 +107,7 @@ namespace ArkManager.Images.Servers
                 }
 
                 var labels = inspect.Config?.Labels ?? new Dictionary<string, string>();
-                labels.TryGetValue(ImageLabel, out var labelImage);
+                labels.TryGetValue(ServerLabels.Image, out var labelImage);
                 var configImage = inspect.Config?.Image ?? string.Empty;
                 // A container belongs to the reference when it was created from it (Config.Image or our label), or when
                 // it was created from a bare image id (a rollback, or docker run <id>) that the reference has had.
@@ -128,8 +123,8 @@ namespace ArkManager.Images.Servers
                 }
 
                 var reg = registered.FirstOrDefault(r => r.ContainerId == inspect.ID);
-                labels.TryGetValue(ServerLabel, out var serverName);
-                labels.TryGetValue(OwnerLabel, out var owner);
+                labels.TryGetValue(ServerLabels.Server, out var serverName);
+                labels.TryGetValue(ServerLabels.Owner, out var owner);
                 result.Add(new ContainerInfo
                 {
                     Id = inspect.ID,
@@ -176,7 +171,7 @@ namespace ArkManager.Images.Servers
             }
 
             var labels = inspect.Config?.Labels ?? new Dictionary<string, string>();
-            if (labels.TryGetValue(ServerLabel, out var labelled) && labelled != name)
+            if (labels.TryGetValue(ServerLabels.Server, out var labelled) && labelled != name)
             {
                 throw new ServerAlreadyExistsException(labelled);
             }
@@ -231,7 +226,7 @@ namespace ArkManager.Images.Servers
 
             ServerSpecParser.ValidateName(spec.Name);
             var reference = ImageReference.Parse(spec.Image);
-            var parameters = BuildCreateParameters(spec, reference);
+            var parameters = ServerContainerSpec.Build(spec, reference);
 
             if (await _images.InspectAsync(reference, cancellationToken).ConfigureAwait(false) is null)
             {
@@ -350,123 +345,13 @@ namespace ArkManager.Images.Servers
             }
         }
 
-        internal static CreateContainerParameters BuildCreateParameters(ServerSpec spec, ImageReference reference)
-        {
-            if (spec.StopTimeout < TimeSpan.Zero)
-            {
-                throw new ArgumentOutOfRangeException(nameof(spec), "StopTimeout cannot be negative.");
-            }
-
-            var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var pair in spec.Labels)
-            {
-                labels[pair.Key] = pair.Value;
-            }
-
-            labels[ServerLabel] = spec.Name;
-            labels[ImageLabel] = reference.ToString();
-            labels[ManagedLabel] = "true";
-            if (!string.IsNullOrWhiteSpace(spec.Owner))
-            {
-                labels[OwnerLabel] = spec.Owner!;
-            }
-
-            if (!string.IsNullOrWhiteSpace(spec.Cluster))
-            {
-                labels[ClusterLabel] = spec.Cluster!;
-            }
-
-            if (spec.RconPort is int rconPort)
-            {
-                if (rconPort < 1 || rconPort > 65535)
-                {
-                    throw new ArgumentOutOfRangeException(nameof(spec), $"RCON port {rconPort} is not a valid port.");
-                }
-
-                labels["io.arkmanager.rcon.port"] = rconPort.ToString(CultureInfo.InvariantCulture);
-            }
-
-            if (!string.IsNullOrWhiteSpace(spec.RconPasswordVariable))
-            {
-                labels["io.arkmanager.rcon.password-env"] = spec.RconPasswordVariable!;
-            }
-
-            var exposed = new Dictionary<string, EmptyStruct>(StringComparer.Ordinal);
-            var bindings = new Dictionary<string, IList<PortBinding>>(StringComparer.Ordinal);
-            foreach (var port in spec.Ports)
-            {
-                if (port.ContainerPort < 1 || port.ContainerPort > 65535)
-                {
-                    throw new ArgumentOutOfRangeException(nameof(spec), $"Port {port.ContainerPort} is not a valid container port.");
-                }
-
-                var key = port.ContainerPort.ToString(CultureInfo.InvariantCulture) + "/" + port.Protocol;
-                exposed[key] = default;
-                if (port.HostPort is int hostPort)
-                {
-                    if (!bindings.TryGetValue(key, out var list))
-                    {
-                        list = new List<PortBinding>();
-                        bindings[key] = list;
-                    }
-
-                    list.Add(new PortBinding { HostIP = port.HostIp ?? string.Empty, HostPort = hostPort == 0 ? string.Empty : hostPort.ToString(CultureInfo.InvariantCulture) });
-                }
-            }
-
-            var mounts = new List<Mount>();
-            foreach (var volume in spec.Volumes)
-            {
-                if (string.IsNullOrWhiteSpace(volume.Source) || string.IsNullOrWhiteSpace(volume.Target) || !volume.Target.StartsWith("/", StringComparison.Ordinal))
-                {
-                    throw new ArgumentException($"Volume '{volume}' needs a source and an absolute container path.", nameof(spec));
-                }
-
-                mounts.Add(new Mount
-                {
-                    Type = ServerSpecParser.IsBindSource(volume.Source) ? "bind" : "volume",
-                    Source = volume.Source,
-                    Target = volume.Target,
-                    ReadOnly = volume.ReadOnly,
-                });
-            }
-
-            var restart = spec.RestartPolicy switch
-            {
-                "no" => RestartPolicyKind.No,
-                "on-failure" => RestartPolicyKind.OnFailure,
-                "unless-stopped" => RestartPolicyKind.UnlessStopped,
-                "always" => RestartPolicyKind.Always,
-                _ => throw new ArgumentException($"Restart policy '{spec.RestartPolicy}' is not one of no, on-failure, unless-stopped, always.", nameof(spec)),
-            };
-
-            return new CreateContainerParameters
-            {
-                Name = spec.Name,
-                Image = reference.ToString(),
-                Env = spec.Environment.Select(p => p.Key + "=" + p.Value).ToList(),
-                Labels = labels,
-                ExposedPorts = exposed.Count == 0 ? null : exposed,
-                StopTimeout = spec.StopTimeout,
-                StopSignal = string.IsNullOrWhiteSpace(spec.StopSignal) ? null : spec.StopSignal,
-                Cmd = spec.Command?.ToList()!,
-                HostConfig = new HostConfig
-                {
-                    Mounts = mounts,
-                    PortBindings = bindings,
-                    NetworkMode = spec.Network ?? string.Empty,
-                    RestartPolicy = new RestartPolicy { Name = restart },
-                },
-            };
-        }
-
         internal static ServerInfo ToServerInfo(ContainerInspectResponse inspect, ContainerListResponse? listed = null, RegisteredServer? registration = null)
         {
             var labels = inspect.Config?.Labels is IDictionary<string, string> l ? new Dictionary<string, string>(l, StringComparer.Ordinal) : new Dictionary<string, string>();
-            labels.TryGetValue(ServerLabel, out var serverName);
-            labels.TryGetValue(ImageLabel, out var image);
-            labels.TryGetValue(OwnerLabel, out var owner);
-            labels.TryGetValue(ClusterLabel, out var cluster);
+            labels.TryGetValue(ServerLabels.Server, out var serverName);
+            labels.TryGetValue(ServerLabels.Image, out var image);
+            labels.TryGetValue(ServerLabels.Owner, out var owner);
+            labels.TryGetValue(ServerLabels.Cluster, out var cluster);
             var ports = new List<string>();
             if (inspect.HostConfig?.PortBindings != null)
             {

@@ -388,7 +388,7 @@ namespace ArkManager.Images.Updates
             foreach (var name in servers.Distinct())
             {
                 var server = await _servers.FindAsync(name, cancellationToken).ConfigureAwait(false);
-                map[name] = server != null && server.Labels.TryGetValue(ServerManager.ClusterLabel, out var cluster) && !string.IsNullOrWhiteSpace(cluster) ? cluster : null;
+                map[name] = server != null && server.Labels.TryGetValue(ServerLabels.Cluster, out var cluster) && !string.IsNullOrWhiteSpace(cluster) ? cluster : null;
             }
 
             return map;

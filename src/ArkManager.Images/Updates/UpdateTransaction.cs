@@ -334,11 +334,11 @@ namespace ArkManager.Images.Updates
             var newImage = await client.Images.InspectImageAsync(entry.TargetImageId, cancellationToken).ConfigureAwait(false);
             var plan = RecreateSpec.Build(oldInspect, oldImage, newImage, entry.TargetConfigImage, entry.TempName, _connection.ApiVersion);
             var labels = plan.Create.Labels ?? new Dictionary<string, string>();
-            labels[ServerManager.ServerLabel] = entry.Server;
-            labels[ServerManager.ImageLabel] = entry.Image;
+            labels[ServerLabels.Server] = entry.Server;
+            labels[ServerLabels.Image] = entry.Image;
             if (!string.IsNullOrEmpty(entry.Owner))
             {
-                labels[ServerManager.OwnerLabel] = entry.Owner!;
+                labels[ServerLabels.Owner] = entry.Owner!;
             }
 
             plan.Create.Labels = labels;
@@ -399,7 +399,7 @@ namespace ArkManager.Images.Updates
 
                 var found = await TryInspectAsync(client, candidate!, cancellationToken).ConfigureAwait(false);
                 if (found != null && found.ID != entry.OldContainerId &&
-                    found.Config?.Labels != null && found.Config.Labels.TryGetValue(ServerManager.ServerLabel, out var s) && s == entry.Server)
+                    found.Config?.Labels != null && found.Config.Labels.TryGetValue(ServerLabels.Server, out var s) && s == entry.Server)
                 {
                     return found.ID;
                 }

@@ -1,4 +1,4 @@
-using ArkManager.Images.Internal;
+using ArkManager.Images.Configuration;
 
 namespace ArkManager.Images.Tests.Notifications;
 

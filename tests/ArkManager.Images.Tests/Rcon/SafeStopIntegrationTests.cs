@@ -28,7 +28,7 @@ public sealed class SafeStopIntegrationTests(ITestOutputHelper output) : RconFix
         var since = DateTimeOffset.UtcNow.AddSeconds(-1);
         var id = StartServer(name, port, saveDir,
             new Dictionary<string, string> { ["ARK_PLAYERS"] = "Alice:76561198000000001,Bob:76561198000000002" },
-            new[] { "--restart", "unless-stopped", "-l", ServerManager.ServerLabel + "=" + name, "-l", RconSettingsResolver.PortLabel + "=" + port });
+            new[] { "--restart", "unless-stopped", "-l", ServerLabels.Server + "=" + name, "-l", RconSettingsResolver.PortLabel + "=" + port });
         using var docker = CreateDockerClient();
         var inspect = await docker.Containers.InspectContainerAsync(id);
         var rcon = RconSettingsResolver.FromContainer(inspect);

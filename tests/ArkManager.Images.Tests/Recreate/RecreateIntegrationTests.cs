@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using ArkManager.Images.Docker;
 using ArkManager.Images.Servers;
 using ArkManager.Images.Tests.Infrastructure;
 using Docker.DotNet;
@@ -56,7 +57,7 @@ public sealed class RecreateIntegrationTests : SandboxTestBase
                 "-v", namedVolume + ":/ark/ShooterGame/Saved",
                 "-v", "/ark/anon",
                 "-e", "ARK_SHUTDOWN_SAVE_SECONDS=0.5", "-e", "ARK_STARTUP_DELAY=0.2", "-e", "SESSION_NAME=Recreate island",
-                "-l", "com.docker.compose.project=ark", "-l", "com.docker.compose.service=island", "-l", ServerManager.ServerLabel + "=" + name, "-l", "owner=recreate-test",
+                "-l", "com.docker.compose.project=ark", "-l", "com.docker.compose.service=island", "-l", ServerLabels.Server + "=" + name, "-l", "owner=recreate-test",
                 "--health-cmd", "test -f /ark/ShooterGame/Saved/SavedArks/TheIsland.ark", "--health-interval", "2s",
                 "--restart", "unless-stopped",
                 "--memory", "256m",
@@ -138,7 +139,7 @@ public sealed class RecreateIntegrationTests : SandboxTestBase
             Assert.Equal("v2", fresh.Config.Labels["org.opencontainers.image.version"]);
             Assert.Equal("ark", fresh.Config.Labels["com.docker.compose.project"]);
             Assert.Equal("island", fresh.Config.Labels["com.docker.compose.service"]);
-            Assert.Equal(name, fresh.Config.Labels[ServerManager.ServerLabel]);
+            Assert.Equal(name, fresh.Config.Labels[ServerLabels.Server]);
             Assert.Equal("recreate-test", fresh.Config.Labels["owner"]);
             Assert.Equal("island-host", fresh.Config.Hostname);
             Assert.Equal(TimeSpan.FromSeconds(45), fresh.Config.StopTimeout);
@@ -223,7 +224,7 @@ public sealed class RecreateIntegrationTests : SandboxTestBase
         using var client = new DockerClientBuilder().WithEndpoint(new Uri(Sandbox.DockerHost)).WithApiVersion(Api).Build();
         try
         {
-            Sandbox.Docker("create", "--name", name, "--network", "none", "-e", "ARK_SHUTDOWN_SAVE_SECONDS=0.2", "-l", ServerManager.ServerLabel + "=" + name, oldImage);
+            Sandbox.Docker("create", "--name", name, "--network", "none", "-e", "ARK_SHUTDOWN_SAVE_SECONDS=0.2", "-l", ServerLabels.Server + "=" + name, oldImage);
             Sandbox.Docker("start", name);
             var token = Guid.NewGuid().ToString("N");
             Sandbox.Docker("exec", name, "sh", "-c", $"printf %s {token} > /ark/ShooterGame/Saved/marker.txt");

@@ -1,3 +1,4 @@
+using ArkManager.Images.Docker;
 using ArkManager.Images.Servers;
 using Docker.DotNet.Models;
 using Version = System.Version;
@@ -176,9 +177,9 @@ public sealed class RecreateSpecTests
     [Fact]
     public void The_arkmanager_image_label_follows_the_new_reference()
     {
-        var plan = Build(OldContainer(c => c.Config!.Labels[ServerManager.ImageLabel] = "registry/ark:v1"));
+        var plan = Build(OldContainer(c => c.Config!.Labels[ServerLabels.Image] = "registry/ark:v1"));
 
-        Assert.Equal("registry/ark:v2", plan.Create.Labels[ServerManager.ImageLabel]);
+        Assert.Equal("registry/ark:v2", plan.Create.Labels[ServerLabels.Image]);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using System.Text;
-using ArkManager.Images.Internal;
+using ArkManager.Images.Configuration;
 
 namespace ArkManager.Images.Tests.Unit;
 

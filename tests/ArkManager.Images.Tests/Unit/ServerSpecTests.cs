@@ -1,3 +1,4 @@
+using ArkManager.Images.Docker;
 using ArkManager.Images.Servers;
 
 namespace ArkManager.Images.Tests.Unit;
@@ -62,11 +63,11 @@ public sealed class ServerSpecTests
             Network = "host",
             Labels = new Dictionary<string, string> { ["team"] = "a" },
         };
-        var p = ServerManager.BuildCreateParameters(spec, ImageReference.Parse(spec.Image));
+        var p = ServerContainerSpec.Build(spec, ImageReference.Parse(spec.Image));
         Assert.Equal("island", p.Name);
         Assert.Equal("127.0.0.1:5000/tbro98/ase-server:latest", p.Image);
         Assert.Contains("SESSION_NAME=My Island", p.Env);
-        Assert.Equal("island", p.Labels[ServerManager.ServerLabel]);
+        Assert.Equal("island", p.Labels[ServerLabels.Server]);
         Assert.Equal("a", p.Labels["team"]);
         Assert.Equal(TimeSpan.FromSeconds(300), p.StopTimeout);
         Assert.True(p.ExposedPorts!.ContainsKey("27020/tcp"));
@@ -81,6 +82,6 @@ public sealed class ServerSpecTests
     public void Unknown_restart_policy_is_refused()
     {
         var spec = new ServerSpec { Name = "x", Image = "a/b:c", RestartPolicy = "sometimes" };
-        Assert.Throws<ArgumentException>(() => ServerManager.BuildCreateParameters(spec, ImageReference.Parse(spec.Image)));
+        Assert.Throws<ArgumentException>(() => ServerContainerSpec.Build(spec, ImageReference.Parse(spec.Image)));
     }
 }

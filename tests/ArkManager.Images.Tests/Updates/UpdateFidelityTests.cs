@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using ArkManager.Images.Docker;
 using ArkManager.Images.Servers;
 using ArkManager.Images.Tests.Infrastructure;
 using Docker.DotNet;
@@ -70,7 +71,7 @@ public sealed class UpdateFidelityTests : SandboxTestBase
                 "-v", AnonymousTarget,
                 "-e", "ARK_STARTUP_DELAY=0.5", "-e", "ARK_SAVE_INTERVAL=3600", "-e", "ARK_SHUTDOWN_SAVE_SECONDS=3",
                 "-e", "ARK_READY_FILE=/ark/ready", "-e", "SESSION_NAME=Fidelity island",
-                "-l", ServerManager.ServerLabel + "=" + name, "-l", ServerManager.ImageLabel + "=" + reference,
+                "-l", ServerLabels.Server + "=" + name, "-l", ServerLabels.Image + "=" + reference,
                 "-l", "com.docker.compose.project=ark", "-l", "com.docker.compose.service=island", "-l", "owner=fidelity-test",
                 "--health-cmd", HealthCmd, "--health-interval", "1s",
                 "--restart", "unless-stopped",
@@ -173,8 +174,8 @@ public sealed class UpdateFidelityTests : SandboxTestBase
             Assert.Equal("ark", fresh.Config.Labels["com.docker.compose.project"]);
             Assert.Equal("island", fresh.Config.Labels["com.docker.compose.service"]);
             Assert.Equal("fidelity-test", fresh.Config.Labels["owner"]);
-            Assert.Equal(name, fresh.Config.Labels[ServerManager.ServerLabel]);
-            Assert.Equal(reference, fresh.Config.Labels[ServerManager.ImageLabel]);
+            Assert.Equal(name, fresh.Config.Labels[ServerLabels.Server]);
+            Assert.Equal(reference, fresh.Config.Labels[ServerLabels.Image]);
             Assert.Equal("v2", fresh.Config.Labels["org.opencontainers.image.version"]);
 
             var host = fresh.HostConfig!;

@@ -7,7 +7,7 @@ using System.Net.Sockets;
 using global::Docker.DotNet.Models;
 using Version = System.Version;
 
-namespace ArkManager.Images.Servers
+namespace ArkManager.Images.Docker
 {
     /// <summary>
     /// What a faithful recreate carries: turns the inspect of a server container (and of the image it was created from) into the
@@ -48,7 +48,7 @@ namespace ArkManager.Images.Servers
         internal static readonly IReadOnlyList<string> DefaultReadonlyPaths = new[] { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger" };
 
         private const string ComposeLabelPrefix = "com.docker.compose.";
-        private const string ArkManagerLabelPrefix = "io.arkmanager.";
+        private const string ArkManagerLabelPrefix = ServerLabels.Prefix;
 
         /// <summary>
         /// Builds the create request (and the networks to connect before the first start) of the replacement of <paramref name="old"/>.
@@ -525,9 +525,9 @@ namespace ArkManager.Images.Servers
                 result[pair.Key] = pair.Value;
             }
 
-            if (result.ContainsKey(ServerManager.ImageLabel))
+            if (result.ContainsKey(ServerLabels.Image))
             {
-                result[ServerManager.ImageLabel] = newImageReference;
+                result[ServerLabels.Image] = newImageReference;
             }
 
             return result;

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using global::Docker.DotNet.Models;
 
-namespace ArkManager.Images.Servers
+namespace ArkManager.Images.Docker
 {
     /// <summary>
     /// What <see cref="RecreateSpec.Build"/> decided for one server container: the create request of the replacement,

@@ -2,7 +2,7 @@ using System;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace ArkManager.Images.Servers
+namespace ArkManager.Images
 {
     /// <summary>Parses the short port and volume notations used by <c>docker run</c>.</summary>
     internal static class ServerSpecParser

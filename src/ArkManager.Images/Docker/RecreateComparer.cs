@@ -5,7 +5,7 @@ using System.Linq;
 using System.Text.Json;
 using global::Docker.DotNet.Models;
 
-namespace ArkManager.Images.Servers
+namespace ArkManager.Images.Docker
 {
     /// <summary>
     /// Compares two container inspects field by field (Config, HostConfig, Mounts, network endpoints) and names every difference a
@@ -84,12 +84,12 @@ namespace ArkManager.Images.Servers
 
             var xLabels = Copy(x.Labels);
             var yLabels = Copy(y.Labels);
-            if (xLabels.TryGetValue(ServerManager.ImageLabel, out var xRef) && yLabels.TryGetValue(ServerManager.ImageLabel, out var yRef) &&
+            if (xLabels.TryGetValue(ServerLabels.Image, out var xRef) && yLabels.TryGetValue(ServerLabels.Image, out var yRef) &&
                 string.Equals(xRef, x.Image, StringComparison.Ordinal) && string.Equals(yRef, y.Image, StringComparison.Ordinal))
             {
                 // The reference each server runs: follows Config.Image by design.
-                xLabels.Remove(ServerManager.ImageLabel);
-                yLabels.Remove(ServerManager.ImageLabel);
+                xLabels.Remove(ServerLabels.Image);
+                yLabels.Remove(ServerLabels.Image);
             }
 
             MapFromImage("Config.Labels", xLabels, yLabels, Copy(ix?.Labels), Copy(iy?.Labels), images != null, diffs);

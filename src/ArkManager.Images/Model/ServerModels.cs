@@ -19,7 +19,7 @@ namespace ArkManager.Images
         public string? HostIp { get; init; }
 
         /// <summary>Parses <c>[hostIp:]hostPort:containerPort[/proto]</c> or <c>containerPort[/proto]</c>.</summary>
-        public static PortMapping Parse(string text) => Servers.ServerSpecParser.ParsePort(text);
+        public static PortMapping Parse(string text) => ServerSpecParser.ParsePort(text);
 
         /// <inheritdoc />
         public override string ToString() =>
@@ -39,7 +39,7 @@ namespace ArkManager.Images
         public bool ReadOnly { get; init; }
 
         /// <summary>Parses <c>source:target[:ro]</c>.</summary>
-        public static VolumeMapping Parse(string text) => Servers.ServerSpecParser.ParseVolume(text);
+        public static VolumeMapping Parse(string text) => ServerSpecParser.ParseVolume(text);
 
         /// <inheritdoc />
         public override string ToString() => Source + ":" + Target + (ReadOnly ? ":ro" : string.Empty);

@@ -4,7 +4,7 @@ using System.IO;
 using System.Text;
 using System.Text.Json;
 
-namespace ArkManager.Images.Internal
+namespace ArkManager.Images.Configuration
 {
     /// <summary>Reads the JSON configuration file strictly, reporting the line of every problem.</summary>
     internal static class ConfigFileReader

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace ArkManager.Images.Servers
+namespace ArkManager.Images.Docker
 {
     /// <summary>
     /// Deep copies and generic JSON views of Docker.DotNet models for the recreate. A copy through JSON carries every property the

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
-using ArkManager.Images.Internal;
+using ArkManager.Images.Configuration;
 
 namespace ArkManager.Images
 {
