@@ -37,6 +37,13 @@ namespace ArkManager.Images.Docker
         /// <summary>When it last started (Docker's text, compared for equality only).</summary>
         public string? StartedAt { get; init; }
 
+        /// <summary>When it last started, parsed (null when it never started or the text is not a time).</summary>
+        public DateTimeOffset? StartedAtUtc =>
+            StartedAt != null && !StartedAt.StartsWith("0001-", StringComparison.Ordinal) &&
+            DateTimeOffset.TryParse(StartedAt, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var started)
+                ? started
+                : (DateTimeOffset?)null;
+
         public long RestartCount { get; init; }
 
         /// <summary>True when the container has a healthcheck of its own or from its image (not NONE).</summary>
