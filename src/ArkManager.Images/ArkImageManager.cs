@@ -11,7 +11,6 @@ using ArkManager.Images.Notifications;
 using ArkManager.Images.Registry;
 using ArkManager.Images.Servers;
 using ArkManager.Images.Updates;
-using global::Docker.DotNet.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -30,15 +29,17 @@ namespace ArkManager.Images
     /// </example>
     public sealed class ArkImageManager : IArkImageManager
     {
-        private readonly DockerConnection _connection;
+        private readonly DockerEngine _engine;
         private readonly RegistryClient _registry;
-        private readonly DockerCredentialStore _credentials;
         private readonly ImageStore _images;
+        private readonly ImageCleanup _cleanup;
         private readonly ServerManager _servers;
+        private readonly ServerBackups _serverBackups;
         private readonly UpdateChecker _checker;
         private readonly UpdateHistoryStore _history;
-        private readonly VolumeBackupService _backups;
         private readonly UpdateTransaction _transaction;
+        private readonly ServerGate _gate;
+        private readonly UpdatePlanner _planner;
         private readonly UpdateCoordinator _coordinator;
         private readonly ILogger _logger;
         private readonly RunLog _runLog;
@@ -54,11 +55,13 @@ namespace ArkManager.Images
         {
             Options = options ?? new ArkManagerOptions();
             Options.Validate();
-            _runLog = new RunLog(Options.EffectiveStateDirectory);
+            var state = Options.EffectiveStateDirectory;
+            _runLog = new RunLog(state);
             var factory = new TeeLoggerFactory(loggerFactory ?? NullLoggerFactory.Instance, _runLog);
             _logger = factory.CreateLogger("ArkManager.Images");
-            _connection = new DockerConnection(Options, factory.CreateLogger("ArkManager.Images.Docker"));
-            _credentials = new DockerCredentialStore(Options.DockerConfigDirectory, Options.CredentialHelperTimeout, factory.CreateLogger("ArkManager.Images.Credentials"));
+            var updateLogger = factory.CreateLogger("ArkManager.Images.Updates");
+            _engine = new DockerEngine(new DockerConnection(Options, factory.CreateLogger("ArkManager.Images.Docker")));
+            var credentials = new DockerCredentialStore(Options.DockerConfigDirectory, Options.CredentialHelperTimeout, factory.CreateLogger("ArkManager.Images.Credentials"));
             _registry = new RegistryClient(
                 new RegistryClientOptions
                 {
@@ -69,24 +72,36 @@ namespace ArkManager.Images
                 },
                 factory.CreateLogger("ArkManager.Images.Registry"),
                 handler: null,
-                credentialStore: _credentials);
-            _images = new ImageStore(_connection, factory.CreateLogger("ArkManager.Images.Images"), PullAuthAsync);
-            _servers = new ServerManager(_connection, _images, new ServerRegistry(Options.EffectiveStateDirectory), factory.CreateLogger("ArkManager.Images.Servers"));
-            _checker = new UpdateChecker(_images, _registry, factory.CreateLogger("ArkManager.Images.Updates"), Options.MaxConcurrentChecks);
-            var state = Options.EffectiveStateDirectory;
+                credentialStore: credentials);
+            _images = new ImageStore(_engine.Images, factory.CreateLogger("ArkManager.Images.Images"), (reference, ct) => credentials.GetAsync(reference.Registry, ct));
+            _cleanup = new ImageCleanup(_engine.Images, _engine.Containers, _images);
+            _servers = new ServerManager(_engine.Connection, _images, new ServerRegistry(state), factory.CreateLogger("ArkManager.Images.Servers"));
+            var backups = new VolumeBackupService(_engine.Connection, factory.CreateLogger("ArkManager.Images.Backups"));
+            _serverBackups = new ServerBackups(_servers, _images, backups);
+            _checker = new UpdateChecker(_images, _registry, updateLogger, Options.MaxConcurrentChecks);
             var journal = new UpdateJournal(state);
             _history = new UpdateHistoryStore(state, factory.CreateLogger("ArkManager.Images.History"));
-            _backups = new VolumeBackupService(_connection, factory.CreateLogger("ArkManager.Images.Backups"));
-            _transaction = new UpdateTransaction(_connection, journal, _history, _backups, _servers, Options, factory.CreateLogger("ArkManager.Images.Updates"));
+            var records = new TransactionRecords(_history, updateLogger);
+            var steps = new TransactionSteps(_engine.Containers, _engine.Images, backups, _servers, journal, new SnapshotStore(state), Options, updateLogger);
+            _transaction = new UpdateTransaction(_engine.Containers, journal, steps, records, updateLogger);
+            _gate = new ServerGate(new ServerLock(state), journal, new TransactionRecovery(journal, steps, _transaction, records, updateLogger));
+            _planner = new UpdatePlanner(_images, _servers, _history);
             _notifier = new WebhookNotifier(Options.Webhooks, state, factory.CreateLogger("ArkManager.Images.Notifications"));
-            _coordinator = new UpdateCoordinator(_connection, _images, _servers, _checker, _transaction, _history, journal, factory.CreateLogger("ArkManager.Images.Updates"));
+            _coordinator = new UpdateCoordinator(_images, _servers, _checker, _planner, _gate, _transaction, _history);
         }
 
-        /// <summary>Test seam: called after a transaction step is journaled and before it runs (crash tests block here).</summary>
+        /// <summary>Test seam: called after a transaction step is journaled and before it acts (crash tests block here).</summary>
         internal Func<UpdateStep, Task>? TransactionStepHook
         {
             get => _transaction.StepStarting;
             set => _transaction.StepStarting = value;
+        }
+
+        /// <summary>Test seam: called after a transaction step acted and before it is journaled as completed.</summary>
+        internal Func<UpdateStep, Task>? TransactionStepActedHook
+        {
+            get => _transaction.StepActed;
+            set => _transaction.StepActed = value;
         }
 
         /// <inheritdoc />
@@ -96,7 +111,7 @@ namespace ArkManager.Images
         public Task<DockerEngineInfo> GetEngineInfoAsync(CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
-            return _connection.GetEngineInfoAsync(cancellationToken);
+            return _engine.Connection.GetEngineInfoAsync(cancellationToken);
         }
 
         /// <inheritdoc />
@@ -110,17 +125,15 @@ namespace ArkManager.Images
         public Task<ImageInfo?> GetImageInfoAsync(string reference, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
-            var parsed = ImageReference.Parse(reference);
-            return _images.InspectAsync(parsed, cancellationToken);
+            return _images.InspectAsync(ImageReference.Parse(reference), cancellationToken);
         }
 
         /// <inheritdoc />
         public async Task<IReadOnlyList<ImageStatus>> GetImageStatusAsync(CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
-            var references = RequiredReferences();
-            var result = new List<ImageStatus>(references.Count);
-            foreach (var reference in references)
+            var result = new List<ImageStatus>();
+            foreach (var reference in RequiredReferences())
             {
                 var info = await _images.InspectAsync(reference, cancellationToken).ConfigureAwait(false);
                 if (info is null)
@@ -146,8 +159,7 @@ namespace ArkManager.Images
         public Task<ImageUpdateCheck> CheckImageUpdateAsync(string reference, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
-            var parsed = ImageReference.Parse(reference);
-            return _checker.CheckAsync(parsed, cancellationToken);
+            return _checker.CheckAsync(ImageReference.Parse(reference), cancellationToken);
         }
 
         /// <inheritdoc />
@@ -200,57 +212,33 @@ namespace ArkManager.Images
         public Task<ServerInfo?> GetServerAsync(string name, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
-            if (string.IsNullOrWhiteSpace(name))
-            {
-                throw new ArgumentException("A server name is required.", nameof(name));
-            }
-
+            RequireName(name);
             return _servers.FindAsync(name, cancellationToken);
         }
 
         /// <inheritdoc />
-        public async Task<ServerInfo> StartServerAsync(string name, CancellationToken cancellationToken = default)
+        public Task<ServerInfo> StartServerAsync(string name, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
             RequireName(name);
-            return await _runLog.RunAsync("StartServer", name, async () =>
-            {
-                using (await _transaction.LockAsync(name, "Start", TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
-                {
-                    await _transaction.RecoverAsync(name, cancellationToken).ConfigureAwait(false);
-                    return await _servers.StartAsync(name, cancellationToken).ConfigureAwait(false);
-                }
-            }, srv => srv.State).ConfigureAwait(false);
+            return _runLog.RunAsync("StartServer", name, () => Exclusive(name, "Start", () => _servers.StartAsync(name, cancellationToken), cancellationToken), srv => srv.State);
         }
 
         /// <inheritdoc />
-        public async Task<ServerInfo> StopServerAsync(string name, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+        public Task<ServerInfo> StopServerAsync(string name, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
             RequireName(name);
-            return await _runLog.RunAsync("StopServer", name, async () =>
-            {
-                using (await _transaction.LockAsync(name, "Stop", TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
-                {
-                    await _transaction.RecoverAsync(name, cancellationToken).ConfigureAwait(false);
-                    return await _servers.StopAsync(name, timeout, cancellationToken).ConfigureAwait(false);
-                }
-            }, srv => srv.State).ConfigureAwait(false);
+            return _runLog.RunAsync("StopServer", name, () => Exclusive(name, "Stop", () => _servers.StopAsync(name, timeout, cancellationToken), cancellationToken), srv => srv.State);
         }
 
         /// <inheritdoc />
-        public async Task<SafeStopResult> SafeStopServerAsync(string name, SafeStopOptions? options = null, IProgress<StopProgress>? progress = null, CancellationToken cancellationToken = default)
+        public Task<SafeStopResult> SafeStopServerAsync(string name, SafeStopOptions? options = null, IProgress<StopProgress>? progress = null, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
             RequireName(name);
-            return await _runLog.RunAsync("StopServer", name, async () =>
-            {
-                using (await _transaction.LockAsync(name, "Stop", TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
-                {
-                    await _transaction.RecoverAsync(name, cancellationToken).ConfigureAwait(false);
-                    return await _servers.SafeStopAsync(name, options ?? new SafeStopOptions(), progress, cancellationToken).ConfigureAwait(false);
-                }
-            }, r => r.UsedRcon && !r.FellBackToDockerStop ? "stopped by RCON" : "stopped by Docker: " + r.Reason).ConfigureAwait(false);
+            return _runLog.RunAsync("StopServer", name, () => Exclusive(name, "Stop", () => _servers.SafeStopAsync(name, options ?? new SafeStopOptions(), progress, cancellationToken), cancellationToken),
+                r => r.UsedRcon && !r.FellBackToDockerStop ? "stopped by RCON" : "stopped by Docker: " + r.Reason);
         }
 
         /// <inheritdoc />
@@ -276,19 +264,21 @@ namespace ArkManager.Images
         }
 
         /// <inheritdoc />
-        public Task<IReadOnlyList<ContainerInfo>> GetContainersByImageAsync(string reference, CancellationToken cancellationToken = default)
+        public async Task<IReadOnlyList<ContainerInfo>> GetContainersByImageAsync(string reference, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
             var parsed = ImageReference.Parse(reference);
-            return _coordinator.GetContainersByImageAsync(parsed, cancellationToken);
+            var current = await _images.InspectAsync(parsed, cancellationToken).ConfigureAwait(false);
+            return await _planner.GetContainersByImageAsync(parsed, current, cancellationToken).ConfigureAwait(false);
         }
 
         /// <inheritdoc />
-        public Task<IReadOnlyList<AffectedServer>> GetAffectedServersAsync(string reference, string? owner = null, CancellationToken cancellationToken = default)
+        public async Task<IReadOnlyList<AffectedServer>> GetAffectedServersAsync(string reference, string? owner = null, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
             var parsed = ImageReference.Parse(reference);
-            return _coordinator.GetAffectedServersAsync(parsed, owner, cancellationToken);
+            var newest = await _images.InspectAsync(parsed, cancellationToken).ConfigureAwait(false);
+            return await _planner.GetAffectedServersAsync(parsed, newest, owner, cancellationToken).ConfigureAwait(false);
         }
 
         /// <inheritdoc />
@@ -298,16 +288,21 @@ namespace ArkManager.Images
             RequireName(server);
             options ??= new RecreateOptions();
             var target = options.Image is null ? null : ImageReference.Parse(options.Image);
-            return _runLog.RunAsync("Recreate", server, () => _coordinator.RecreateAsync(server, target, options, "Recreate", progress, cancellationToken), r => r.Outcome + (r.Error is null ? string.Empty : ": " + r.Error));
+            return _runLog.RunAsync("Recreate", server, () => _coordinator.RecreateAsync(server, target, options, "Recreate", progress, cancellationToken), Describe);
         }
 
         /// <inheritdoc />
-        public async Task<IReadOnlyList<UpdatePlanItem>> PlanUpdateAsync(string reference, UpdateOptions? options = null, CancellationToken cancellationToken = default)
+        public Task<IReadOnlyList<UpdatePlanItem>> PlanUpdateAsync(string reference, UpdateOptions? options = null, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
-            var parsed = ImageReference.Parse(reference);
-            var check = await _checker.CheckAsync(parsed, cancellationToken).ConfigureAwait(false);
-            return await _coordinator.PlanAsync(parsed, options ?? new UpdateOptions(), check, cancellationToken).ConfigureAwait(false);
+            return _coordinator.PlanManyAsync(new[] { ImageReference.Parse(reference) }, options ?? new UpdateOptions(), cancellationToken);
+        }
+
+        /// <inheritdoc />
+        public Task<IReadOnlyList<UpdatePlanItem>> PlanAllAsync(UpdateOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            return _coordinator.PlanManyAsync(RequiredReferences(), options ?? new UpdateOptions(), cancellationToken);
         }
 
         /// <inheritdoc />
@@ -319,7 +314,7 @@ namespace ArkManager.Images
             {
                 var result = await _coordinator.UpdateImageAsync(parsed, options ?? new UpdateOptions(), progress, cancellationToken).ConfigureAwait(false);
                 return (result, new[] { result });
-            }, cancellationToken), r => r.Summary);
+            }), r => r.Summary);
         }
 
         /// <inheritdoc />
@@ -331,7 +326,7 @@ namespace ArkManager.Images
             {
                 var result = await _coordinator.UpdateManyAsync(references, options ?? new UpdateOptions(), progress, cancellationToken).ConfigureAwait(false);
                 return (result, result.Images);
-            }, cancellationToken), r => r.Summary);
+            }), r => r.Summary);
         }
 
         /// <inheritdoc />
@@ -339,7 +334,7 @@ namespace ArkManager.Images
         {
             ThrowIfDisposed();
             RequireName(server);
-            return _runLog.RunAsync("Rollback", server, () => _coordinator.RollbackAsync(server, options ?? new RecreateOptions(), progress, cancellationToken), r => r.Outcome + (r.Error is null ? string.Empty : ": " + r.Error));
+            return _runLog.RunAsync("Rollback", server, () => _coordinator.RollbackAsync(server, options ?? new RecreateOptions(), progress, cancellationToken), Describe);
         }
 
         /// <inheritdoc />
@@ -347,11 +342,15 @@ namespace ArkManager.Images
         {
             ThrowIfDisposed();
             var parsed = ImageReference.Parse(reference);
-            return _runLog.RunAsync("RemoveOldImages", parsed.ToString(), () => _coordinator.RemoveOldImagesAsync(parsed, keep, cancellationToken), r => $"{r.Removed.Count} removed, {r.Kept.Count} kept");
+            return _runLog.RunAsync("RemoveOldImages", parsed.ToString(), async () =>
+            {
+                var targets = await _coordinator.RollbackTargetsAsync(cancellationToken).ConfigureAwait(false);
+                return await _cleanup.RemoveOldAsync(parsed, keep, targets, cancellationToken).ConfigureAwait(false);
+            }, r => $"{r.Removed.Count} removed, {r.Kept.Count} kept");
         }
 
         /// <inheritdoc />
-        public async Task<BackupInfo> BackupServerAsync(string server, string destinationDirectory, BackupOptions? options = null, CancellationToken cancellationToken = default)
+        public Task<BackupInfo> BackupServerAsync(string server, string destinationDirectory, BackupOptions? options = null, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
             RequireName(server);
@@ -360,25 +359,12 @@ namespace ArkManager.Images
                 throw new ArgumentException("A destination directory is required.", nameof(destinationDirectory));
             }
 
-            return await _runLog.RunAsync("Backup", server, async () =>
-            {
-                using (await _transaction.LockAsync(server, "Backup", TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
-                {
-                    await _transaction.RecoverAsync(server, cancellationToken).ConfigureAwait(false);
-                    var info = await _servers.GetRequiredAsync(server, cancellationToken).ConfigureAwait(false);
-                    string? digest = null;
-                    if (ImageReference.TryParse(info.Image, out var reference, out _))
-                    {
-                        digest = (await _images.InspectAsync(reference!, cancellationToken).ConfigureAwait(false)) is { } image && image.Id == info.ImageId ? image.Digest : null;
-                    }
-
-                    return await _backups.BackupAsync(info.ContainerId, info.Name, info.Image, info.ImageId, digest, destinationDirectory, options ?? new BackupOptions(), cancellationToken).ConfigureAwait(false);
-                }
-            }, b => b.Path).ConfigureAwait(false);
+            return _runLog.RunAsync("Backup", server, () => Exclusive(server, "Backup",
+                () => _serverBackups.BackupAsync(server, destinationDirectory, options ?? new BackupOptions(), cancellationToken), cancellationToken), b => b.Path);
         }
 
         /// <inheritdoc />
-        public async Task<BackupInfo> RestoreServerAsync(string server, string archivePath, CancellationToken cancellationToken = default)
+        public Task<BackupInfo> RestoreServerAsync(string server, string archivePath, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
             RequireName(server);
@@ -387,15 +373,8 @@ namespace ArkManager.Images
                 throw new ArgumentException("An archive path is required.", nameof(archivePath));
             }
 
-            return await _runLog.RunAsync("Restore", server, async () =>
-            {
-                using (await _transaction.LockAsync(server, "Restore", TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
-                {
-                    await _transaction.RecoverAsync(server, cancellationToken).ConfigureAwait(false);
-                    var info = await _servers.GetRequiredAsync(server, cancellationToken).ConfigureAwait(false);
-                    return await _backups.RestoreAsync(info.ContainerId, info.Name, archivePath, cancellationToken).ConfigureAwait(false);
-                }
-            }, b => b.Path).ConfigureAwait(false);
+            return _runLog.RunAsync("Restore", server, () => Exclusive(server, "Restore",
+                () => _serverBackups.RestoreAsync(server, archivePath, cancellationToken), cancellationToken), b => b.Path);
         }
 
         /// <inheritdoc />
@@ -433,27 +412,19 @@ namespace ArkManager.Images
             _disposed = true;
             _registry.Dispose();
             _notifier.Dispose();
-            _connection.Dispose();
+            _engine.Dispose();
         }
+
+        private Task<T> Exclusive<T>(string server, string operation, Func<Task<T>> body, CancellationToken cancellationToken) =>
+            _gate.RunExclusiveAsync(server, operation, TimeSpan.Zero, body, cancellationToken);
 
         private IReadOnlyList<ImageReference> RequiredReferences() =>
             Options.RequiredImages.Select(ImageReference.Parse).Distinct().ToList();
 
-        private async Task<AuthConfig?> PullAuthAsync(ImageReference reference, CancellationToken cancellationToken)
-        {
-            var credential = await _credentials.GetAsync(reference.Registry, cancellationToken).ConfigureAwait(false);
-            if (credential is null)
-            {
-                return null;
-            }
-
-            return credential.IsIdentityToken
-                ? new AuthConfig { IdentityToken = credential.Secret, ServerAddress = DockerCredentialStore.ServerAddressFor(reference.Registry) }
-                : new AuthConfig { Username = credential.Username, Password = credential.Secret, ServerAddress = DockerCredentialStore.ServerAddressFor(reference.Registry) };
-        }
+        private static string Describe(ServerUpdateResult r) => r.Outcome + (r.Error is null ? string.Empty : ": " + r.Error);
 
         /// <summary>Runs an update and tells the webhooks how it went; a notification never changes the outcome.</summary>
-        private async Task<T> NotifyingAsync<T>(IReadOnlyList<ImageReference> images, Func<Task<(T Result, IReadOnlyList<ImageUpdateResult> PerImage)>> update, CancellationToken cancellationToken)
+        private async Task<T> NotifyingAsync<T>(IReadOnlyList<ImageReference> images, Func<Task<(T Result, IReadOnlyList<ImageUpdateResult> PerImage)>> update)
         {
             (T Result, IReadOnlyList<ImageUpdateResult> PerImage) outcome;
             try

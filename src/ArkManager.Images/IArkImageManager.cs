@@ -92,6 +92,12 @@ namespace ArkManager.Images
         /// <summary>What <see cref="UpdateImageAsync"/> would do, without changing anything (the registry is asked; nothing is pulled).</summary>
         Task<IReadOnlyList<UpdatePlanItem>> PlanUpdateAsync(string reference, UpdateOptions? options = null, CancellationToken cancellationToken = default);
 
+        /// <summary>
+        /// What <see cref="UpdateAllImagesAsync"/> would do for every required image (one registry check each, nothing
+        /// changed): one plan item per affected server with its <see cref="UpdatePlanItem.Status"/>.
+        /// </summary>
+        Task<IReadOnlyList<UpdatePlanItem>> PlanAllAsync(UpdateOptions? options = null, CancellationToken cancellationToken = default);
+
         /// <summary>Checks, pulls (because the caller asked), plans, then updates every affected server one transaction at a time, and records history.</summary>
         Task<ImageUpdateResult> UpdateImageAsync(string reference, UpdateOptions? options = null, IProgress<UpdateProgress>? progress = null, CancellationToken cancellationToken = default);
 

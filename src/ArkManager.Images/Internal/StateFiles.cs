@@ -26,10 +26,11 @@ namespace ArkManager.Images.Internal
         public static void WriteAllText(string path, string text)
         {
             var dir = Path.GetDirectoryName(path)!;
-            Directory.CreateDirectory(dir);
+            StateDirectory.Create(dir);
             var temp = Path.Combine(dir, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
+                StateDirectory.RestrictFile(temp);
                 var bytes = new UTF8Encoding(false).GetBytes(text);
                 stream.Write(bytes, 0, bytes.Length);
                 stream.Flush(true);

@@ -30,6 +30,15 @@ namespace ArkManager.Images
         /// <summary>The environment variable that holds the RCON (admin) password.</summary>
         public const string RconPasswordEnv = "io.arkmanager.rcon.password-env";
 
+        /// <summary>The tag that keeps a server's previous image as its rollback target: <c>&lt;repo&gt;:ark-rollback-&lt;server&gt;</c>.</summary>
+        public const string RollbackTagPrefix = "ark-rollback-";
+
+        /// <summary>During a transaction the replacement carries the container's name plus this suffix.</summary>
+        public const string TempSuffix = "-ark-new";
+
+        /// <summary>During a transaction the old container is renamed to its name plus this suffix.</summary>
+        public const string AsideSuffix = "-ark-old";
+
         /// <summary>Every label of this library starts with this prefix.</summary>
         public const string Prefix = "io.arkmanager.";
     }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace ArkManager.Images
 {
@@ -96,9 +97,16 @@ namespace ArkManager.Images
         public SafeStopOptions? SafeStop { get; init; }
     }
 
-    /// <summary>How an image update runs.</summary>
+    /// <summary>
+    /// How an image update runs: what to do with the image and the batch, and <see cref="Recreation"/> for how each
+    /// server is recreated. The per-server properties below (BackupVolumes, HealthTimeout, …) read and write
+    /// <see cref="Recreation"/>; when both are set in one initializer, set <see cref="Recreation"/> first.
+    /// </summary>
     public sealed record UpdateOptions
     {
+        /// <summary>How each affected server is recreated (the same options <see cref="IArkImageManager.RecreateContainerAsync"/> takes).</summary>
+        public RecreateOptions Recreation { get; init; } = new RecreateOptions();
+
         /// <summary>Recreate the affected servers after the pull (false: only pull).</summary>
         public bool Recreate { get; init; } = true;
 
@@ -106,34 +114,40 @@ namespace ArkManager.Images
         public IReadOnlyList<string>? Servers { get; init; }
 
         /// <summary>Back up volumes before each replacement starts.</summary>
-        public bool BackupVolumes { get; init; }
+        public bool BackupVolumes { get => Recreation.BackupVolumes; init => Recreation = Recreation with { BackupVolumes = value }; }
 
         /// <summary>Where backups go; null: &lt;state&gt;/backups/&lt;server&gt;.</summary>
-        public string? BackupDirectory { get; init; }
+        public string? BackupDirectory { get => Recreation.BackupDirectory; init => Recreation = Recreation with { BackupDirectory = value }; }
 
         /// <summary>How long each new container has to prove healthy.</summary>
-        public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromMinutes(10);
+        public TimeSpan HealthTimeout { get => Recreation.HealthTimeout; init => Recreation = Recreation with { HealthTimeout = value }; }
 
         /// <summary>Without a healthcheck or readiness line: how long the container must run without restarting.</summary>
-        public TimeSpan StableFor { get; init; } = TimeSpan.FromSeconds(10);
+        public TimeSpan StableFor { get => Recreation.StableFor; init => Recreation = Recreation with { StableFor = value }; }
 
         /// <summary>Pull and recreate even when the registry reports no update.</summary>
-        public bool Force { get; init; }
+        public bool Force { get => Recreation.Force; init => Recreation = Recreation with { Force = value }; }
 
         /// <summary>How long to wait for another run holding a server's lock; zero fails at once.</summary>
-        public TimeSpan LockTimeout { get; init; } = TimeSpan.Zero;
+        public TimeSpan LockTimeout { get => Recreation.LockTimeout; init => Recreation = Recreation with { LockTimeout = value }; }
 
         /// <summary>Only touch servers of this owner; null: any.</summary>
-        public string? Owner { get; init; }
+        public string? Owner { get => Recreation.Owner; init => Recreation = Recreation with { Owner = value }; }
 
         /// <summary>How servers with RCON are stopped (countdown warnings, SaveWorld, DoExit); null: the defaults.</summary>
-        public SafeStopOptions? SafeStop { get; init; }
+        public SafeStopOptions? SafeStop { get => Recreation.SafeStop; init => Recreation = Recreation with { SafeStop = value }; }
 
         /// <summary>How many update windows (a server, or a cluster's servers one after another) may run at once.</summary>
         public int MaxParallel { get; init; } = 1;
 
         /// <summary>Go on with the other servers after one rolled back or failed (default: stop, leaving the rest untouched).</summary>
         public bool ContinueOnError { get; init; }
+
+        /// <summary>
+        /// Recreate the servers on the newest local image without asking the registry (it is down, or the machine is
+        /// offline). Without it, an image whose registry check fails is a failed update and no server is touched.
+        /// </summary>
+        public bool Offline { get; init; }
     }
 
     /// <summary>The result of updating several images in one rolling run.</summary>
@@ -145,11 +159,17 @@ namespace ArkManager.Images
         /// <summary>Every server of every image.</summary>
         public IReadOnlyList<ServerUpdateResult> Servers { get; init; } = Array.Empty<ServerUpdateResult>();
 
-        /// <summary>True when no server failed or rolled back.</summary>
+        /// <summary>True when no image failed (its check or pull) and no server failed or rolled back.</summary>
         public bool Succeeded { get; init; }
 
         /// <summary>A one-line summary.</summary>
         public string Summary { get; init; } = string.Empty;
+
+        /// <summary>The first image whose update did not succeed; null when all did.</summary>
+        public ImageUpdateResult? FirstFailure => Images.FirstOrDefault(i => !i.Succeeded);
+
+        /// <summary>The failure as the exception a caller throws (the first failed image's); null when the run succeeded.</summary>
+        public ArkManagerException? ToException() => Succeeded ? null : FirstFailure?.ToException() ?? new ArkManagerException("The update did not succeed: " + Summary);
     }
 
     /// <summary>One named step of an update transaction.</summary>
@@ -287,6 +307,28 @@ namespace ArkManager.Images
 
         /// <summary>The history record id.</summary>
         public string? HistoryId { get; init; }
+
+        /// <summary>True unless the server rolled back or failed.</summary>
+        public bool Succeeded => Outcome != UpdateOutcome.RolledBack && Outcome != UpdateOutcome.Failed;
+
+        /// <summary>
+        /// The failure as the exception a caller throws, its message led by <paramref name="context"/> (e.g. "Updating
+        /// image 'x'"); null when the server succeeded.
+        /// </summary>
+        public ServerUpdateException? ToException(string? context = null)
+        {
+            if (Succeeded)
+            {
+                return null;
+            }
+
+            var lead = string.IsNullOrEmpty(context) ? "Updating server '" + Server + "'" : context;
+            var reason = string.IsNullOrEmpty(Error) ? string.Empty : ": " + Error!.Trim().TrimEnd('.');
+            var message = Outcome == UpdateOutcome.RolledBack
+                ? $"{lead}: the new container of server '{Server}' failed and was rolled back{reason}. The server runs its previous container again."
+                : $"{lead}: server '{Server}' failed and could not be rolled back completely{reason}. Check the server before anything else.";
+            return new ServerUpdateException(message, this);
+        }
     }
 
     /// <summary>What an update will do (the -WhatIf answer).</summary>
@@ -309,6 +351,25 @@ namespace ArkManager.Images
 
         /// <summary>Why the server is or is not in the plan.</summary>
         public string Reason { get; init; } = string.Empty;
+
+        /// <summary>What the update will do with this server.</summary>
+        public UpdatePlanStatus Status { get; init; }
+    }
+
+    /// <summary>What an update plans for one server.</summary>
+    public enum UpdatePlanStatus
+    {
+        /// <summary>The server will be recreated (on the pulled or the newest local image).</summary>
+        Recreate,
+
+        /// <summary>Nothing to do: it already runs the newest image.</summary>
+        AlreadyCurrent,
+
+        /// <summary>Recreation was not asked for: the image is only pulled.</summary>
+        PullOnly,
+
+        /// <summary>The image cannot be updated now (its check failed): the server is left as it is.</summary>
+        Blocked,
     }
 
     /// <summary>The result of <see cref="IArkImageManager.UpdateImageAsync"/>.</summary>
@@ -332,11 +393,36 @@ namespace ArkManager.Images
         /// <summary>One result per affected server.</summary>
         public IReadOnlyList<ServerUpdateResult> Servers { get; init; } = Array.Empty<ServerUpdateResult>();
 
-        /// <summary>True when no server failed or rolled back.</summary>
+        /// <summary>True when the image's check and pull worked and no server failed or rolled back.</summary>
         public bool Succeeded { get; init; }
 
         /// <summary>A one-line summary.</summary>
         public string Summary { get; init; } = string.Empty;
+
+        /// <summary>Why the image itself could not be updated (its registry check or pull failed); null otherwise.</summary>
+        public string? Error { get; init; }
+
+        /// <summary>The ErrorId of <see cref="Error"/> (e.g. RegistryUnreachable, ImagePullFailed).</summary>
+        public string? ErrorId { get; init; }
+
+        /// <summary>The first server that failed or rolled back; null when none did.</summary>
+        public ServerUpdateResult? FirstFailure => Servers.FirstOrDefault(s => !s.Succeeded);
+
+        /// <summary>The failure as the exception a caller throws; null when the update succeeded.</summary>
+        public ArkManagerException? ToException()
+        {
+            if (Succeeded)
+            {
+                return null;
+            }
+
+            if (Error != null)
+            {
+                return new ImageUpdateException(Image, ErrorId ?? "ImageUpdateFailed", $"Updating image '{Image}' failed: {Error}");
+            }
+
+            return (ArkManagerException?)FirstFailure?.ToException($"Updating image '{Image}'") ?? new ImageUpdateException(Image, "ImageUpdateFailed", "Updating image '" + Image + "' did not succeed: " + Summary);
+        }
     }
 
     /// <summary>One record of the update history (one server, one update, rollback or recreate).</summary>

@@ -22,6 +22,7 @@ namespace ArkManager.Images.Servers
         private static readonly TimeSpan DockerDefaultStopTimeout = TimeSpan.FromSeconds(10);
 
         private readonly DockerConnection _connection;
+        private readonly IContainerOperations _containers;
         private readonly ImageStore _images;
         private readonly ILogger _logger;
         private readonly ServerRegistry _registry;
@@ -29,6 +30,7 @@ namespace ArkManager.Images.Servers
         public ServerManager(DockerConnection connection, ImageStore images, ServerRegistry registry, ILogger logger)
         {
             _connection = connection;
+            _containers = new ContainerOperations(connection);
             _images = images;
             _registry = registry;
             _logger = logger;
@@ -36,19 +38,13 @@ namespace ArkManager.Images.Servers
 
         public async Task<IReadOnlyList<ServerInfo>> ListAsync(string? name, CancellationToken cancellationToken, string? owner = null)
         {
-            var client = await _connection.GetClientAsync(cancellationToken).ConfigureAwait(false);
             var filter = name is null ? ServerLabels.Server : ServerLabels.Server + "=" + name;
-            var list = await DockerErrors.Call(_connection.Endpoint, "Listing servers", name ?? "*", () => client.Containers.ListContainersAsync(
-                new ContainersListParameters
-                {
-                    All = true,
-                    Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [filter] = true } },
-                }, cancellationToken)).ConfigureAwait(false);
+            var list = await _containers.ListAsync(filter, cancellationToken).ConfigureAwait(false);
 
             var candidates = new List<ServerInfo>();
             foreach (var container in list)
             {
-                var info = await TryInspectServerAsync(container.ID, null, cancellationToken, container).ConfigureAwait(false);
+                var info = await TryInspectServerAsync(container.Id, null, cancellationToken, container).ConfigureAwait(false);
                 if (info != null)
                 {
                     candidates.Add(info);
@@ -89,52 +85,44 @@ namespace ArkManager.Images.Servers
         /// <summary>Every container whose Config.Image is the reference, whose image is one the reference has had, or whose server label names it.</summary>
         public async Task<IReadOnlyList<ContainerInfo>> ListByImageAsync(ImageReference reference, ISet<string> imageIds, CancellationToken cancellationToken)
         {
-            var client = await _connection.GetClientAsync(cancellationToken).ConfigureAwait(false);
-            var all = await DockerErrors.Call(_connection.Endpoint, "Listing containers", reference.ToString(),
-                () => client.Containers.ListContainersAsync(new ContainersListParameters { All = true }, cancellationToken)).ConfigureAwait(false);
+            var all = await _containers.ListAsync(null, cancellationToken).ConfigureAwait(false);
             var registered = _registry.Read();
             var result = new List<ContainerInfo>();
             foreach (var container in all)
             {
-                ContainerInspectResponse inspect;
-                try
-                {
-                    inspect = await client.Containers.InspectContainerAsync(container.ID, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (DockerErrors.IsNotFound(ex))
+                var inspect = await _containers.TryInspectAsync(container.Id, cancellationToken).ConfigureAwait(false);
+                if (inspect is null)
                 {
                     continue;
                 }
 
-                var labels = inspect.Config?.Labels ?? new Dictionary<string, string>();
-                labels.TryGetValue(ServerLabels.Image, out var labelImage);
-                var configImage = inspect.Config?.Image ?? string.Empty;
+                var labelImage = inspect.Label(ServerLabels.Image);
+                var configImage = inspect.ConfigImage;
                 // A container belongs to the reference when it was created from it (Config.Image or our label), or when
                 // it was created from a bare image id (a rollback, or docker run <id>) that the reference has had.
                 // A container created from another repository's reference is never matched by id alone.
                 var byLabel = labelImage != null && ImageReference.TryParse(labelImage, out var lbl, out _) && lbl!.Equals(reference);
                 var configRef = IsImageId(configImage) ? null : ImageReference.TryParse(configImage, out var cfg, out _) ? cfg : null;
                 var matches = byLabel ||
-                              (configRef != null && configRef.FullRepository == reference.FullRepository && (configRef.Equals(reference) || imageIds.Contains(inspect.Image))) ||
-                              (labelImage is null && configRef is null && imageIds.Contains(inspect.Image));
+                              (configRef != null && configRef.FullRepository == reference.FullRepository && (configRef.Equals(reference) || imageIds.Contains(inspect.ImageId))) ||
+                              (labelImage is null && configRef is null && imageIds.Contains(inspect.ImageId));
                 if (!matches)
                 {
                     continue;
                 }
 
-                var reg = registered.FirstOrDefault(r => r.ContainerId == inspect.ID);
-                labels.TryGetValue(ServerLabels.Server, out var serverName);
-                labels.TryGetValue(ServerLabels.Owner, out var owner);
+                var reg = registered.FirstOrDefault(r => r.ContainerId == inspect.Id);
+                var serverName = inspect.Label(ServerLabels.Server);
                 result.Add(new ContainerInfo
                 {
-                    Id = inspect.ID,
-                    Name = inspect.Name.TrimStart('/'),
+                    Id = inspect.Id,
+                    Name = inspect.Name,
                     Image = configImage,
-                    ImageId = inspect.Image,
-                    State = inspect.State?.Status ?? string.Empty,
+                    ImageId = inspect.ImageId,
+                    State = inspect.Status,
                     IsServer = serverName != null || reg != null,
                     ServerName = serverName ?? reg?.Name,
-                    Owner = owner ?? reg?.Owner,
+                    Owner = inspect.Label(ServerLabels.Owner) ?? reg?.Owner,
                 });
             }
 
@@ -148,19 +136,11 @@ namespace ArkManager.Images.Servers
         public async Task<ServerInfo> RegisterAsync(string container, string name, string? owner, CancellationToken cancellationToken)
         {
             ServerSpecParser.ValidateName(name);
-            var client = await _connection.GetClientAsync(cancellationToken).ConfigureAwait(false);
-            ContainerInspectResponse inspect;
-            try
-            {
-                inspect = await client.Containers.InspectContainerAsync(container, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (DockerErrors.IsNotFound(ex))
-            {
-                throw new ContainerNotFoundException(container);
-            }
+            var inspect = await _containers.TryInspectAsync(container, cancellationToken).ConfigureAwait(false)
+                          ?? throw new ContainerNotFoundException(container);
 
             var existing = await FindAsync(name, cancellationToken).ConfigureAwait(false);
-            if (existing != null && existing.ContainerId != inspect.ID)
+            if (existing != null && existing.ContainerId != inspect.Id)
             {
                 throw new ServerAlreadyExistsException(name);
             }
@@ -170,16 +150,15 @@ namespace ArkManager.Images.Servers
                 return existing;
             }
 
-            var labels = inspect.Config?.Labels ?? new Dictionary<string, string>();
-            if (labels.TryGetValue(ServerLabels.Server, out var labelled) && labelled != name)
+            if (inspect.Label(ServerLabels.Server) is string labelled && labelled != name)
             {
                 throw new ServerAlreadyExistsException(labelled);
             }
 
             await _registry.UpdateAsync(list =>
             {
-                list.RemoveAll(r => r.ContainerId == inspect.ID || r.Name == name);
-                list.Add(new RegisteredServer { Name = name, ContainerId = inspect.ID, Owner = owner, RegisteredAt = DateTimeOffset.UtcNow });
+                list.RemoveAll(r => r.ContainerId == inspect.Id || r.Name == name);
+                list.Add(new RegisteredServer { Name = name, ContainerId = inspect.Id, Owner = owner, RegisteredAt = DateTimeOffset.UtcNow });
                 return list;
             }, cancellationToken).ConfigureAwait(false);
             return await GetRequiredAsync(name, cancellationToken).ConfigureAwait(false);
@@ -193,18 +172,10 @@ namespace ArkManager.Images.Servers
 
         public RegisteredServer? Registration(string name) => _registry.Read().FirstOrDefault(r => r.Name == name);
 
-        private async Task<ServerInfo?> TryInspectServerAsync(string id, RegisteredServer? registration, CancellationToken cancellationToken, ContainerListResponse? listed = null)
+        private async Task<ServerInfo?> TryInspectServerAsync(string id, RegisteredServer? registration, CancellationToken cancellationToken, ContainerSummary? listed = null)
         {
-            var client = await _connection.GetClientAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                var inspect = await client.Containers.InspectContainerAsync(id, cancellationToken).ConfigureAwait(false);
-                return ToServerInfo(inspect, listed, registration);
-            }
-            catch (Exception ex) when (DockerErrors.IsNotFound(ex))
-            {
-                return null;
-            }
+            var inspect = await _containers.TryInspectAsync(id, cancellationToken).ConfigureAwait(false);
+            return inspect is null ? null : ToServerInfo(inspect, listed, registration);
         }
 
         public async Task<ServerInfo> GetRequiredAsync(string name, CancellationToken cancellationToken)
@@ -226,15 +197,14 @@ namespace ArkManager.Images.Servers
 
             ServerSpecParser.ValidateName(spec.Name);
             var reference = ImageReference.Parse(spec.Image);
-            var parameters = ServerContainerSpec.Build(spec, reference);
+            ServerContainerSpec.Build(spec, reference); // refuses a bad spec before any I/O
 
             if (await _images.InspectAsync(reference, cancellationToken).ConfigureAwait(false) is null)
             {
                 throw new MissingImagesException(new[] { reference.ToString() }, $"Creating server '{spec.Name}'");
             }
 
-            var client = await _connection.GetClientAsync(cancellationToken).ConfigureAwait(false);
-            if (await FindAsync(spec.Name, cancellationToken).ConfigureAwait(false) != null || await ContainerExistsAsync(spec.Name, cancellationToken).ConfigureAwait(false))
+            if (await FindAsync(spec.Name, cancellationToken).ConfigureAwait(false) != null || await _containers.TryInspectAsync(spec.Name, cancellationToken).ConfigureAwait(false) != null)
             {
                 throw new ServerAlreadyExistsException(spec.Name);
             }
@@ -244,18 +214,8 @@ namespace ArkManager.Images.Servers
                 Log.RandomHostPort(_logger, spec.Name, port.ToString());
             }
 
-            CreateContainerResponse created;
-            try
-            {
-                created = await DockerErrors.Call(_connection.Endpoint, "Creating server", spec.Name,
-                    () => client.Containers.CreateContainerAsync(parameters, cancellationToken)).ConfigureAwait(false);
-            }
-            catch (DockerOperationException ex) when (ex.StatusCode == (int)HttpStatusCode.Conflict)
-            {
-                throw new ServerAlreadyExistsException(spec.Name);
-            }
-
-            Log.ServerCreated(_logger, spec.Name, created.ID, reference.ToString());
+            var createdId = await _containers.CreateServerAsync(spec, reference, cancellationToken).ConfigureAwait(false);
+            Log.ServerCreated(_logger, spec.Name, createdId, reference.ToString());
             return await GetRequiredAsync(spec.Name, cancellationToken).ConfigureAwait(false);
         }
 
@@ -274,9 +234,7 @@ namespace ArkManager.Images.Servers
                 return server;
             }
 
-            var client = await _connection.GetClientAsync(cancellationToken).ConfigureAwait(false);
-            await DockerErrors.Call(_connection.Endpoint, "Starting server", name,
-                () => client.Containers.StartContainerAsync(server.ContainerId, new ContainerStartParameters(), cancellationToken)).ConfigureAwait(false);
+            await _containers.StartAsync(server.ContainerId, cancellationToken).ConfigureAwait(false);
             Log.ServerStarted(_logger, name);
             return await GetRequiredAsync(name, cancellationToken).ConfigureAwait(false);
         }
@@ -300,16 +258,23 @@ namespace ArkManager.Images.Servers
         public async Task<SafeStopResult> SafeStopAsync(string name, SafeStopOptions options, IProgress<StopProgress>? progress, CancellationToken cancellationToken)
         {
             var server = await GetRequiredAsync(name, cancellationToken).ConfigureAwait(false);
-            var client = await _connection.GetClientAsync(cancellationToken).ConfigureAwait(false);
-            var inspect = await DockerErrors.Call(_connection.Endpoint, "Inspecting server", name,
-                () => client.Containers.InspectContainerAsync(server.ContainerId, cancellationToken)).ConfigureAwait(false);
+            var container = await _containers.TryInspectAsync(server.ContainerId, cancellationToken).ConfigureAwait(false) ?? throw new ServerNotFoundException(name);
             var wait = options.StopTimeout ?? server.StopTimeout ?? DockerDefaultStopTimeout;
             Log.ServerStopping(_logger, name, wait.TotalSeconds, server.StopSignal ?? "SIGTERM");
-            var rcon = options.SkipRcon ? null : Rcon.RconSettingsResolver.FromContainer(inspect);
-            var result = await DockerErrors.Call(_connection.Endpoint, "Stopping server", name,
-                () => Rcon.SafeStop.StopAsync(client, inspect, rcon, options, progress, _logger, cancellationToken)).ConfigureAwait(false);
+            var result = await SafeStopContainerAsync(container, options, progress, cancellationToken).ConfigureAwait(false);
             Log.ServerStopped(_logger, name, result.Duration.TotalSeconds);
             return result;
+        }
+
+        /// <summary>The safe stop of one container (also the old container of an update, whatever its name).</summary>
+        public async Task<SafeStopResult> SafeStopContainerAsync(ContainerDetails container, SafeStopOptions options, IProgress<StopProgress>? progress, CancellationToken cancellationToken)
+        {
+            var client = await _connection.GetClientAsync(cancellationToken).ConfigureAwait(false);
+            var inspect = await DockerErrors.Call(_connection.Endpoint, "Inspecting server", container.Name,
+                () => client.Containers.InspectContainerAsync(container.Id, cancellationToken)).ConfigureAwait(false);
+            var rcon = options.SkipRcon ? null : Rcon.RconSettingsResolver.FromContainer(inspect);
+            return await DockerErrors.Call(_connection.Endpoint, "Stopping server", container.Name,
+                () => Rcon.SafeStop.StopAsync(client, inspect, rcon, options, progress, _logger, cancellationToken)).ConfigureAwait(false);
         }
 
         /// <summary>Connects to the server's RCON (retrying while it starts up) and runs one command.</summary>
@@ -331,55 +296,30 @@ namespace ArkManager.Images.Servers
             return await rcon.ExecuteAsync(command, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
         }
 
-        private async Task<bool> ContainerExistsAsync(string name, CancellationToken cancellationToken)
+        internal static ServerInfo ToServerInfo(ContainerDetails inspect, ContainerSummary? listed = null, RegisteredServer? registration = null)
         {
-            var client = await _connection.GetClientAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                await client.Containers.InspectContainerAsync(name, cancellationToken).ConfigureAwait(false);
-                return true;
-            }
-            catch (Exception ex) when (DockerErrors.IsNotFound(ex))
-            {
-                return false;
-            }
-        }
-
-        internal static ServerInfo ToServerInfo(ContainerInspectResponse inspect, ContainerListResponse? listed = null, RegisteredServer? registration = null)
-        {
-            var labels = inspect.Config?.Labels is IDictionary<string, string> l ? new Dictionary<string, string>(l, StringComparer.Ordinal) : new Dictionary<string, string>();
-            labels.TryGetValue(ServerLabels.Server, out var serverName);
-            labels.TryGetValue(ServerLabels.Image, out var image);
-            labels.TryGetValue(ServerLabels.Owner, out var owner);
-            labels.TryGetValue(ServerLabels.Cluster, out var cluster);
-            var ports = new List<string>();
-            if (inspect.HostConfig?.PortBindings != null)
-            {
-                foreach (var pair in inspect.HostConfig.PortBindings)
-                {
-                    foreach (var binding in pair.Value ?? new List<PortBinding>())
-                    {
-                        ports.Add((string.IsNullOrEmpty(binding.HostIP) ? string.Empty : binding.HostIP + ":") + binding.HostPort + "->" + pair.Key);
-                    }
-                }
-            }
-
+            var labels = new Dictionary<string, string>(inspect.Labels.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal);
+            var serverName = inspect.Label(ServerLabels.Server);
+            var image = inspect.Label(ServerLabels.Image);
+            var ports = inspect.PortBindings
+                .Select(b => (string.IsNullOrEmpty(b.HostIp) ? string.Empty : b.HostIp + ":") + b.HostPort + "->" + b.ContainerPort)
+                .ToList();
             return new ServerInfo
             {
-                Name = serverName ?? registration?.Name ?? inspect.Name.TrimStart('/'),
-                ContainerId = inspect.ID,
-                ContainerName = inspect.Name.TrimStart('/'),
-                Image = string.IsNullOrEmpty(image) ? inspect.Config?.Image ?? string.Empty : image!,
-                ImageId = inspect.Image,
-                State = inspect.State?.Status ?? listed?.State ?? string.Empty,
-                Status = listed?.Status ?? inspect.State?.Status ?? string.Empty,
-                Created = new DateTimeOffset(DateTime.SpecifyKind(inspect.Created, inspect.Created.Kind == DateTimeKind.Unspecified ? DateTimeKind.Utc : inspect.Created.Kind)),
-                StopTimeout = inspect.Config?.StopTimeout,
-                StopSignal = inspect.Config?.StopSignal,
+                Name = serverName ?? registration?.Name ?? inspect.Name,
+                ContainerId = inspect.Id,
+                ContainerName = inspect.Name,
+                Image = string.IsNullOrEmpty(image) ? inspect.ConfigImage : image!,
+                ImageId = inspect.ImageId,
+                State = string.IsNullOrEmpty(inspect.Status) ? listed?.State ?? string.Empty : inspect.Status,
+                Status = listed?.Status ?? inspect.Status,
+                Created = inspect.Created,
+                StopTimeout = inspect.StopTimeout,
+                StopSignal = inspect.StopSignal,
                 Ports = ports,
                 Labels = labels,
-                Owner = owner ?? registration?.Owner,
-                Cluster = cluster,
+                Owner = inspect.Label(ServerLabels.Owner) ?? registration?.Owner,
+                Cluster = inspect.Label(ServerLabels.Cluster),
                 IsRegistered = serverName is null && registration != null,
             };
         }

@@ -61,6 +61,12 @@ namespace ArkManager.Images.Updates
 
         public string? NewContainerId { get; init; }
 
+        /// <summary>The old container's own name, which the replacement takes over (empty in journals of older versions).</summary>
+        public string? ContainerName { get; init; }
+
+        /// <summary>The name the server's container has outside a transaction: its own, or (older journals) the server name.</summary>
+        public string NameInPlace => string.IsNullOrEmpty(ContainerName) ? Server : ContainerName!;
+
         public string TempName { get; init; } = string.Empty;
 
         public string AsideName { get; init; } = string.Empty;
