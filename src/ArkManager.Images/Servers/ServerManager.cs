@@ -300,19 +300,17 @@ namespace ArkManager.Images.Servers
         public async Task<SafeStopResult> SafeStopAsync(string name, SafeStopOptions options, IProgress<StopProgress>? progress, CancellationToken cancellationToken)
         {
             var server = await GetRequiredAsync(name, cancellationToken).ConfigureAwait(false);
-            var client = await _connection.GetClientAsync(cancellationToken).ConfigureAwait(false);
-            var inspect = await DockerErrors.Call(_connection.Endpoint, "Inspecting server", name,
-                () => client.Containers.InspectContainerAsync(server.ContainerId, cancellationToken)).ConfigureAwait(false);
+            var containers = new ContainerOperations(_connection);
+            var details = await containers.TryInspectAsync(server.ContainerId, cancellationToken).ConfigureAwait(false) ?? throw new ContainerNotFoundException(name);
             var wait = options.StopTimeout ?? server.StopTimeout ?? DockerDefaultStopTimeout;
             Log.ServerStopping(_logger, name, wait.TotalSeconds, server.StopSignal ?? "SIGTERM");
-            var rcon = options.SkipRcon ? null : Rcon.RconSettingsResolver.FromContainer(inspect);
-            var result = await DockerErrors.Call(_connection.Endpoint, "Stopping server", name,
-                () => Rcon.SafeStop.StopAsync(client, inspect, rcon, options, progress, _logger, cancellationToken)).ConfigureAwait(false);
+            var rcon = options.SkipRcon ? null : Rcon.RconSettingsResolver.FromContainer(details);
+            var result = await Rcon.SafeStop.StopAsync(containers, details, rcon, options, progress, _logger, cancellationToken).ConfigureAwait(false);
             Log.ServerStopped(_logger, name, result.Duration.TotalSeconds);
             return result;
         }
 
-        /// <summary>Connects to the server's RCON (retrying while it starts up) and runs one command.</summary>
+        /// <summary>Connects to the server's RCON (retrying only while it starts up) and runs one command.</summary>
         public async Task<string> RconAsync(string name, string command, CancellationToken cancellationToken)
         {
             if (string.IsNullOrWhiteSpace(command))
@@ -321,14 +319,11 @@ namespace ArkManager.Images.Servers
             }
 
             var server = await GetRequiredAsync(name, cancellationToken).ConfigureAwait(false);
-            var client = await _connection.GetClientAsync(cancellationToken).ConfigureAwait(false);
-            var inspect = await client.Containers.InspectContainerAsync(server.ContainerId, cancellationToken).ConfigureAwait(false);
-            var settings = Rcon.RconSettingsResolver.FromContainer(inspect)
+            var details = await new ContainerOperations(_connection).TryInspectAsync(server.ContainerId, cancellationToken).ConfigureAwait(false) ?? throw new ContainerNotFoundException(name);
+            var settings = Rcon.RconSettingsResolver.FromContainer(details)
                            ?? throw new RconException(RconErrorKind.InvalidSettings, name,
                                $"Server '{name}' has no RCON settings: create it with an RCON port (label io.arkmanager.rcon.port) and its admin password in the environment variable named by io.arkmanager.rcon.password-env (default ARK_RCON_PASSWORD).");
-            using var rcon = new Rcon.RconClient(_logger);
-            await rcon.ConnectAsync(settings, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
-            return await rcon.ExecuteAsync(command, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            return await Rcon.RconCommand.ExecuteAsync(details, settings, command, _logger, cancellationToken).ConfigureAwait(false);
         }
 
         private async Task<bool> ContainerExistsAsync(string name, CancellationToken cancellationToken)

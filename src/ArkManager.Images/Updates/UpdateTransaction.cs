@@ -362,10 +362,11 @@ namespace ArkManager.Images.Updates
         {
             // A server with RCON gets ARK's own shutdown: warnings to players, SaveWorld (confirmed), DoExit; Docker's
             // stop with the container's StopTimeout/StopSignal is the fallback and the way for servers without RCON.
-            var current = await client.Containers.InspectContainerAsync(entry.OldContainerId, cancellationToken).ConfigureAwait(false);
+            var containers = new ContainerOperations(_connection);
+            var current = await containers.TryInspectAsync(entry.OldContainerId, cancellationToken).ConfigureAwait(false) ?? throw new ContainerNotFoundException(entry.OldContainerId);
             var rcon = Rcon.RconSettingsResolver.FromContainer(current);
             var forward = progress is null ? null : new StopForward(p => progress.Report(new UpdateProgress { Server = entry.Server, Step = UpdateStep.Stop, Phase = "Server", Message = $"Stop ({p.Phase}): {p.Message}" }));
-            var result = await Rcon.SafeStop.StopAsync(client, current, rcon, safeStop ?? new SafeStopOptions(), forward, _logger, cancellationToken).ConfigureAwait(false);
+            var result = await Rcon.SafeStop.StopAsync(containers, current, rcon, safeStop ?? new SafeStopOptions(), forward, _logger, cancellationToken).ConfigureAwait(false);
             var after = await client.Containers.InspectContainerAsync(entry.OldContainerId, cancellationToken).ConfigureAwait(false);
             if (after.State?.Running == true)
             {
