@@ -1,8 +1,5 @@
 using System;
 using System.Diagnostics;
-using System.Globalization;
-using System.IO;
-using System.Net.Sockets;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -12,37 +9,30 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace ArkManager.Images.Rcon
 {
     /// <summary>
-    /// A Source RCON client with ARK's quirks: one command at a time per connection, multi-packet replies (assembled by
-    /// sending an empty RESPONSE_VALUE marker after each command and reading until the server mirrors it), ARK's
-    /// "Server received, But no response!!" taken as success with no output, a log-in retried with back-off while the
-    /// port refuses or drops connections during start-up, and one reconnect and log-in when the server dropped the session.
-    /// The password must be printable ASCII; it is kept only as bytes for logging in again and never logged or shown.
+    /// A Source RCON client with ARK's quirks: one command at a time per connection, multi-packet replies (see
+    /// <see cref="RconExchange"/>), a log-in retried with back-off while a server that is still starting refuses or drops
+    /// connections (see <see cref="RconConnector"/> and <see cref="RconStartupRetry"/>), and one reconnect and log-in when
+    /// the server dropped the session. The password must be printable ASCII; it is kept only as bytes for logging in
+    /// again and never logged or shown.
     /// </summary>
     internal sealed class RconClient : IAsyncDisposable, IDisposable
     {
-        /// <summary>ARK's answer to a command that has no output.</summary>
-        public const string NoResponseText = "Server received, But no response!!";
-
-        private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(200);
-        private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
-
         private readonly ILogger _logger;
         private readonly SemaphoreSlim _gate = new SemaphoreSlim(1, 1);
-        private Connection? _connection;
-        private string _host = string.Empty;
-        private int _port;
+        private RconConnector? _connector;
+        private RconConnection? _connection;
         private byte[]? _password;
         private int _nextId;
         private bool _disposed;
 
-        /// <summary>Creates a client; nothing is connected until <see cref="ConnectAsync(string, int, string, TimeSpan, CancellationToken)"/>.</summary>
+        /// <summary>Creates a client; nothing is connected until <see cref="ConnectAsync(string, int, string, TimeSpan, RconStartupRetry, CancellationToken)"/>.</summary>
         public RconClient(ILogger? logger = null)
         {
             _logger = logger ?? NullLogger.Instance;
         }
 
         /// <summary>host:port of the server (empty before the first connect).</summary>
-        public string Endpoint => _host.Length == 0 ? string.Empty : FormatEndpoint(_host, _port);
+        public string Endpoint => _connector?.Endpoint ?? string.Empty;
 
         /// <summary>How long a reply may stay silent before it is taken as complete when a server does not mirror the end marker.</summary>
         public TimeSpan QuietPeriod { get; set; } = TimeSpan.FromSeconds(2);
@@ -50,26 +40,31 @@ namespace ArkManager.Images.Rcon
         /// <summary>How many times the client connected and logged in again after the server dropped the session.</summary>
         public int Reconnects { get; private set; }
 
-        /// <summary>How many connection attempts the last <see cref="ConnectAsync(string, int, string, TimeSpan, CancellationToken)"/> made.</summary>
-        public int ConnectAttempts { get; private set; }
+        /// <summary>How many connection attempts the last connect made.</summary>
+        public int ConnectAttempts => _connector?.Attempts ?? 0;
 
-        /// <summary>Connects with the given settings (see <see cref="ConnectAsync(string, int, string, TimeSpan, CancellationToken)"/>).</summary>
-        public Task ConnectAsync(RconSettings settings, TimeSpan timeout, CancellationToken cancellationToken)
+        /// <summary>Connects with the given settings (see <see cref="ConnectAsync(string, int, string, TimeSpan, RconStartupRetry, CancellationToken)"/>).</summary>
+        public Task ConnectAsync(RconSettings settings, TimeSpan timeout, RconStartupRetry retry, CancellationToken cancellationToken)
         {
             if (settings is null)
             {
                 throw new ArgumentNullException(nameof(settings));
             }
 
-            return ConnectAsync(settings.Host, settings.Port, settings.Password, timeout, cancellationToken);
+            return ConnectAsync(settings.Host, settings.Port, settings.Password, timeout, retry, cancellationToken);
         }
+
+        /// <summary>Connects to a server known to be starting: failed connections are retried until <paramref name="timeout"/>.</summary>
+        public Task ConnectAsync(string host, int port, string password, TimeSpan timeout, CancellationToken cancellationToken) =>
+            ConnectAsync(host, port, password, timeout, RconStartupRetry.Always, cancellationToken);
 
         /// <summary>
         /// Connects and logs in. While the port refuses connections, or accepts and drops them (ARK opens the port before
-        /// it is ready), it retries with back-off until <paramref name="timeout"/> has passed. A wrong password fails at once.
+        /// it is ready), it retries with back-off until <paramref name="timeout"/> has passed, as long as
+        /// <paramref name="retry"/> allows (a server past its start-up fails at once). A wrong password fails at once.
         /// </summary>
         /// <exception cref="RconException">InvalidPassword (before any I/O), AuthenticationFailed, Timeout or Unavailable.</exception>
-        public async Task ConnectAsync(string host, int port, string password, TimeSpan timeout, CancellationToken cancellationToken)
+        public async Task ConnectAsync(string host, int port, string password, TimeSpan timeout, RconStartupRetry retry, CancellationToken cancellationToken)
         {
             if (string.IsNullOrWhiteSpace(host))
             {
@@ -86,60 +81,22 @@ namespace ArkManager.Images.Rcon
                 throw new ArgumentOutOfRangeException(nameof(timeout), "The RCON connect timeout must be positive.");
             }
 
-            var endpoint = FormatEndpoint(host, port);
-            var passwordBytes = ValidatePassword(password, endpoint);
+            if (retry is null)
+            {
+                throw new ArgumentNullException(nameof(retry));
+            }
+
+            var passwordBytes = ValidatePassword(password, RconConnector.FormatEndpoint(host, port));
             ThrowIfDisposed();
 
             await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 CloseConnection();
-                _host = host;
-                _port = port;
+                ClearPassword();
                 _password = passwordBytes;
-                ConnectAttempts = 0;
-                var watch = Stopwatch.StartNew();
-                var delay = FirstRetryDelay;
-                RconException? previous = null;
-                while (true)
-                {
-                    ConnectAttempts++;
-                    RconLog.Connecting(_logger, endpoint, ConnectAttempts);
-                    var remaining = timeout - watch.Elapsed;
-                    var attempt = await TryOpenAsync(remaining, cancellationToken).ConfigureAwait(false);
-                    if (attempt.Connection != null)
-                    {
-                        _connection = attempt.Connection;
-                        RconLog.LoggedIn(_logger, endpoint, ConnectAttempts);
-                        return;
-                    }
-
-                    var failure = attempt.Failure!;
-                    remaining = timeout - watch.Elapsed;
-                    if (attempt.Fatal)
-                    {
-                        // Running out of time on a retry says nothing new: report why the earlier attempts failed.
-                        throw failure.Kind == RconErrorKind.Timeout && previous != null && previous.Kind != RconErrorKind.Timeout
-                            ? GaveUp(previous, ConnectAttempts, watch.Elapsed)
-                            : failure;
-                    }
-
-                    previous = failure;
-
-                    if (remaining <= TimeSpan.Zero)
-                    {
-                        throw GaveUp(failure, ConnectAttempts, watch.Elapsed);
-                    }
-
-                    var wait = delay < remaining ? delay : remaining;
-                    RconLog.NotReady(_logger, endpoint, failure.Message, (int)wait.TotalMilliseconds);
-                    await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
-                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
-                    if (timeout - watch.Elapsed <= TimeSpan.Zero)
-                    {
-                        throw GaveUp(failure, ConnectAttempts, watch.Elapsed);
-                    }
-                }
+                _connector = new RconConnector(host, port, passwordBytes, NextId, _logger);
+                _connection = await _connector.ConnectAsync(timeout, retry, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -178,7 +135,7 @@ namespace ArkManager.Images.Rcon
             }
 
             ThrowIfDisposed();
-            if (_password is null)
+            if (_connector is null)
             {
                 throw new InvalidOperationException("Call ConnectAsync before ExecuteAsync.");
             }
@@ -205,7 +162,7 @@ namespace ArkManager.Images.Rcon
 
                     try
                     {
-                        return await RunAsync(_connection!, commandBytes, verb, timeout, watch, cancellationToken).ConfigureAwait(false);
+                        return await RconExchange.RunAsync(_connection!, NextId(), NextId(), commandBytes, verb, Endpoint, timeout, QuietPeriod, watch, _logger, cancellationToken).ConfigureAwait(false);
                     }
                     catch (SessionDroppedException) when (!reconnected)
                     {
@@ -217,6 +174,13 @@ namespace ArkManager.Images.Rcon
                         CloseConnection();
                         throw new RconException(RconErrorKind.Unavailable, Endpoint,
                             $"RCON at {Endpoint}: the server closed the connection before answering '{verb}', even after logging in again.", verb, ex);
+                    }
+                    finally
+                    {
+                        if (_connection?.IsDisposed == true)
+                        {
+                            _connection = null; // closed by the exchange (timeout, cancellation, closed after the reply)
+                        }
                     }
                 }
             }
@@ -255,17 +219,6 @@ namespace ArkManager.Images.Rcon
             return space < 0 ? trimmed : trimmed.Substring(0, space);
         }
 
-        /// <summary>True when the text is ARK's "no output" answer (any case, surrounding white space ignored).</summary>
-        internal static bool IsNoResponse(string text) => string.Equals(text.Trim(), NoResponseText, StringComparison.OrdinalIgnoreCase);
-
-        private static RconException GaveUp(RconException last, int attempts, TimeSpan elapsed) =>
-            new RconException(last.Kind, last.Endpoint,
-                last.Message + $" (gave up after {attempts.ToString(CultureInfo.InvariantCulture)} attempts in {elapsed.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s)",
-                last.Command, last.InnerException);
-
-        private static string FormatEndpoint(string host, int port) =>
-            (host.IndexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port.ToString(CultureInfo.InvariantCulture);
-
         private async Task ReconnectAsync(TimeSpan remaining, string verb, CancellationToken cancellationToken)
         {
             if (remaining <= TimeSpan.Zero)
@@ -273,223 +226,8 @@ namespace ArkManager.Images.Rcon
                 throw new RconException(RconErrorKind.Timeout, Endpoint, $"RCON at {Endpoint}: no time left to log in again for '{verb}'.", verb);
             }
 
-            var attempt = await TryOpenAsync(remaining, cancellationToken).ConfigureAwait(false);
-            if (attempt.Connection is null)
-            {
-                throw attempt.Failure!;
-            }
-
-            _connection = attempt.Connection;
+            _connection = await _connector!.ReconnectAsync(remaining, cancellationToken).ConfigureAwait(false);
             Reconnects++;
-            RconLog.LoggedIn(_logger, Endpoint, 1);
-        }
-
-        /// <summary>One connection and log-in attempt: a connection, or a failure that says whether a retry can help.</summary>
-        private async Task<OpenAttempt> TryOpenAsync(TimeSpan remaining, CancellationToken cancellationToken)
-        {
-            var endpoint = Endpoint;
-            if (remaining <= TimeSpan.Zero)
-            {
-                return OpenAttempt.Failed(new RconException(RconErrorKind.Timeout, endpoint, $"RCON at {endpoint}: no login within the timeout."), fatal: true);
-            }
-
-            var tcp = new TcpClient { NoDelay = true };
-            Connection? connection = null;
-            var answered = false;
-            try
-            {
-                var connect = tcp.ConnectAsync(_host, _port);
-                if (!await Connection.WaitAsync(connect, remaining, cancellationToken).ConfigureAwait(false))
-                {
-                    ObserveAndDispose(connect, tcp);
-                    return OpenAttempt.Failed(new RconException(RconErrorKind.Timeout, endpoint,
-                        $"RCON at {endpoint} did not accept a connection within {remaining.TotalSeconds:0.#} s."), fatal: true);
-                }
-
-                await connect.ConfigureAwait(false);
-                connection = new Connection(tcp);
-                var authId = NextId();
-                await connection.SendAsync(RconPacket.Encode(authId, RconPacket.ServerDataAuth, _password!), cancellationToken).ConfigureAwait(false);
-                var watch = Stopwatch.StartNew();
-                while (true)
-                {
-                    var packet = await connection.ReadAsync(remaining - watch.Elapsed, cancellationToken).ConfigureAwait(false);
-                    if (packet is null)
-                    {
-                        connection.Dispose();
-                        return OpenAttempt.Failed(new RconException(RconErrorKind.Timeout, endpoint,
-                            $"RCON at {endpoint} accepted the connection but did not answer the login within {remaining.TotalSeconds:0.#} s."), fatal: true);
-                    }
-
-                    var p = packet.Value;
-                    if (p.Type != RconPacket.ServerDataAuthResponse)
-                    {
-                        continue; // Source servers send an empty RESPONSE_VALUE before the login result
-                    }
-
-                    answered = true;
-                    if (p.Id == -1)
-                    {
-                        connection.Dispose();
-                        RconLog.LoginRefused(_logger, endpoint);
-                        return OpenAttempt.Failed(new RconException(RconErrorKind.AuthenticationFailed, endpoint,
-                            $"RCON at {endpoint} refused the password. Check the server's admin password (ServerAdminPassword) and the RCON settings."), fatal: true);
-                    }
-
-                    if (p.Id == authId)
-                    {
-                        return OpenAttempt.Succeeded(connection);
-                    }
-
-                    RconLog.IgnoredPacket(_logger, endpoint, p.Id, p.Type);
-                }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                connection?.Dispose();
-                tcp.Dispose();
-                throw;
-            }
-            catch (Exception ex) when (IsTransient(ex))
-            {
-                connection?.Dispose();
-                tcp.Dispose();
-                var problem = ex is SocketException se && se.SocketErrorCode == SocketError.ConnectionRefused
-                    ? "connection refused"
-                    : answered ? "the connection failed" : "the server closed the connection before answering the login";
-                return OpenAttempt.Failed(new RconException(RconErrorKind.Unavailable, endpoint,
-                    $"RCON at {endpoint} is not available: {problem}. Check that the server is running, that RCON is enabled (RCONEnabled=True, RCONPort) and the RCON host and port.", null, ex), fatal: false);
-            }
-            catch (Exception ex) when (ex is SocketException || ex is FormatException || ex is ObjectDisposedException)
-            {
-                connection?.Dispose();
-                tcp.Dispose();
-                var problem = ex is FormatException ? "the server sent an invalid RCON packet" : ex.Message;
-                return OpenAttempt.Failed(new RconException(RconErrorKind.Unavailable, endpoint, $"RCON at {endpoint} is not available: {problem}.", null, ex), fatal: true);
-            }
-        }
-
-        private static bool IsTransient(Exception ex)
-        {
-            if (ex is EndOfStreamException || ex is IOException)
-            {
-                return true;
-            }
-
-            if (ex is SocketException se)
-            {
-                switch (se.SocketErrorCode)
-                {
-                    case SocketError.ConnectionRefused:
-                    case SocketError.ConnectionReset:
-                    case SocketError.ConnectionAborted:
-                    case SocketError.Shutdown:
-                    case SocketError.NetworkUnreachable:
-                    case SocketError.HostUnreachable:
-                    case SocketError.NetworkDown:
-                    case SocketError.TryAgain:
-                        return true;
-                }
-            }
-
-            return false;
-        }
-
-        private static void ObserveAndDispose(Task task, IDisposable owner)
-        {
-            owner.Dispose();
-            task.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
-
-        private async Task<string> RunAsync(Connection connection, byte[] commandBytes, string verb, TimeSpan timeout, Stopwatch watch, CancellationToken cancellationToken)
-        {
-            var endpoint = Endpoint;
-            var id = NextId();
-            var marker = NextId();
-            var exec = RconPacket.Encode(id, RconPacket.ServerDataExecCommand, commandBytes);
-            var end = RconPacket.Encode(marker, RconPacket.ServerDataResponseValue, Array.Empty<byte>());
-            var both = new byte[exec.Length + end.Length];
-            Buffer.BlockCopy(exec, 0, both, 0, exec.Length);
-            Buffer.BlockCopy(end, 0, both, exec.Length, end.Length);
-
-            RconLog.Sending(_logger, endpoint, verb);
-            var output = new MemoryStream();
-            var packets = 0;
-            var lastPacketAt = TimeSpan.Zero;
-            try
-            {
-                await connection.SendAsync(both, cancellationToken).ConfigureAwait(false);
-                while (true)
-                {
-                    var remaining = timeout - watch.Elapsed;
-                    var quiet = packets > 0 ? QuietPeriod - (watch.Elapsed - lastPacketAt) : TimeSpan.MaxValue;
-                    var wait = quiet < remaining ? quiet : remaining;
-                    var packet = await connection.ReadAsync(wait, cancellationToken).ConfigureAwait(false);
-                    if (packet is null)
-                    {
-                        if (packets > 0 && watch.Elapsed < timeout)
-                        {
-                            // A server that does not mirror the marker: the reply ended when it fell silent. The pending
-                            // read stays with the connection, so a late marker is skipped by its id.
-                            RconLog.QuietEnd(_logger, endpoint, verb, (int)QuietPeriod.TotalMilliseconds);
-                            break;
-                        }
-
-                        RconLog.CommandTimedOut(_logger, endpoint, verb, timeout.TotalSeconds);
-                        CloseConnection();
-                        throw new RconException(RconErrorKind.Timeout, endpoint,
-                            $"RCON at {endpoint}: '{verb}' got no answer within {timeout.TotalSeconds:0.#} s.", verb);
-                    }
-
-                    var p = packet.Value;
-                    if (p.Id == marker)
-                    {
-                        break;
-                    }
-
-                    if (p.Id == id && p.Type == RconPacket.ServerDataResponseValue)
-                    {
-                        output.Write(p.Body, 0, p.Body.Length);
-                        packets++;
-                        lastPacketAt = watch.Elapsed;
-                        continue;
-                    }
-
-                    if (p.Id == -1 && packets == 0)
-                    {
-                        // The server no longer knows this session (it answers like a refused login).
-                        throw new SessionDroppedException();
-                    }
-
-                    RconLog.IgnoredPacket(_logger, endpoint, p.Id, p.Type);
-                }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                CloseConnection();
-                throw;
-            }
-            catch (Exception ex) when (IsTransient(ex) || ex is ObjectDisposedException)
-            {
-                if (packets == 0)
-                {
-                    throw new SessionDroppedException(ex);
-                }
-
-                // The server answered and then closed the connection (ARK does so after DoExit): the reply is complete.
-                RconLog.ClosedAfterReply(_logger, endpoint, verb);
-                CloseConnection();
-            }
-            catch (FormatException ex)
-            {
-                CloseConnection();
-                throw new RconException(RconErrorKind.Unavailable, endpoint, $"RCON at {endpoint} sent an invalid packet in answer to '{verb}'.", verb, ex);
-            }
-
-            var bytes = output.ToArray();
-            RconLog.Answered(_logger, endpoint, verb, bytes.Length, packets);
-            var text = Encoding.UTF8.GetString(bytes);
-            return IsNoResponse(text) ? string.Empty : text;
         }
 
         private int NextId()
@@ -503,6 +241,15 @@ namespace ArkManager.Images.Rcon
         {
             _connection?.Dispose();
             _connection = null;
+        }
+
+        private void ClearPassword()
+        {
+            if (_password != null)
+            {
+                Array.Clear(_password, 0, _password.Length);
+                _password = null;
+            }
         }
 
         private void ThrowIfDisposed()
@@ -523,10 +270,7 @@ namespace ArkManager.Images.Rcon
 
             _disposed = true;
             CloseConnection();
-            if (_password != null)
-            {
-                Array.Clear(_password, 0, _password.Length);
-            }
+            ClearPassword();
         }
 
         /// <inheritdoc />
@@ -534,187 +278,6 @@ namespace ArkManager.Images.Rcon
         {
             Dispose();
             return default;
-        }
-
-        private readonly struct OpenAttempt
-        {
-            private OpenAttempt(Connection? connection, RconException? failure, bool fatal)
-            {
-                Connection = connection;
-                Failure = failure;
-                Fatal = fatal;
-            }
-
-            public Connection? Connection { get; }
-
-            public RconException? Failure { get; }
-
-            public bool Fatal { get; }
-
-            public static OpenAttempt Succeeded(Connection connection) => new OpenAttempt(connection, null, false);
-
-            public static OpenAttempt Failed(RconException failure, bool fatal) => new OpenAttempt(null, failure, fatal);
-        }
-
-        private sealed class SessionDroppedException : Exception
-        {
-            public SessionDroppedException(Exception? inner = null)
-                : base("The RCON session was dropped by the server.", inner)
-            {
-            }
-        }
-
-        /// <summary>
-        /// One TCP connection and its read buffer. A read that outlives its wait stays pending and is picked up by the
-        /// next read, so timeouts work alike on .NET Framework and .NET; disposing aborts it.
-        /// </summary>
-        private sealed class Connection : IDisposable
-        {
-            private readonly TcpClient _tcp;
-            private readonly NetworkStream _stream;
-            private readonly byte[] _buffer = new byte[4 + RconPacket.MaxSize + 4096];
-            private int _start;
-            private int _count;
-            private Task<RconPacket>? _pending;
-            private bool _disposed;
-
-            public Connection(TcpClient tcp)
-            {
-                _tcp = tcp;
-                _stream = tcp.GetStream();
-            }
-
-            /// <summary>False when the server closed the connection while it was idle.</summary>
-            public bool IsAlive
-            {
-                get
-                {
-                    if (_disposed)
-                    {
-                        return false;
-                    }
-
-                    if (_pending != null)
-                    {
-                        return !_pending.IsCompleted || _pending.Status == TaskStatus.RanToCompletion;
-                    }
-
-                    if (_count > 0)
-                    {
-                        return true;
-                    }
-
-                    try
-                    {
-                        var socket = _tcp.Client;
-                        return !(socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0);
-                    }
-                    catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
-                    {
-                        return false;
-                    }
-                }
-            }
-
-            /// <summary>Waits for a task up to <paramref name="wait"/>; false when the time ran out first.</summary>
-            public static async Task<bool> WaitAsync(Task task, TimeSpan wait, CancellationToken cancellationToken)
-            {
-                if (task.IsCompleted)
-                {
-                    return true;
-                }
-
-                if (wait <= TimeSpan.Zero)
-                {
-                    return false;
-                }
-
-                using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                var delay = Task.Delay(wait > TimeSpan.FromDays(1) ? TimeSpan.FromDays(1) : wait, cts.Token);
-                var winner = await Task.WhenAny(task, delay).ConfigureAwait(false);
-                cts.Cancel();
-                if (winner == task)
-                {
-                    return true;
-                }
-
-                cancellationToken.ThrowIfCancellationRequested();
-                return false;
-            }
-
-            public async Task SendAsync(byte[] data, CancellationToken cancellationToken)
-            {
-                await _stream.WriteAsync(data, 0, data.Length, cancellationToken).ConfigureAwait(false);
-                await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            /// <summary>The next packet, or null when none arrived within <paramref name="wait"/> (the read stays pending).</summary>
-            public async Task<RconPacket?> ReadAsync(TimeSpan wait, CancellationToken cancellationToken)
-            {
-                _pending ??= ReadCoreAsync();
-                if (!await WaitAsync(_pending, wait, cancellationToken).ConfigureAwait(false))
-                {
-                    return null;
-                }
-
-                var task = _pending;
-                _pending = null;
-                return await task.ConfigureAwait(false);
-            }
-
-            private async Task<RconPacket> ReadCoreAsync()
-            {
-                while (true)
-                {
-                    if (RconPacket.TryDecode(_buffer, _start, _count, out var packet, out var consumed))
-                    {
-                        _start += consumed;
-                        _count -= consumed;
-                        if (_count == 0)
-                        {
-                            _start = 0;
-                        }
-
-                        return packet;
-                    }
-
-                    if (_start > 0)
-                    {
-                        Buffer.BlockCopy(_buffer, _start, _buffer, 0, _count);
-                        _start = 0;
-                    }
-
-                    var read = await _stream.ReadAsync(_buffer, _count, _buffer.Length - _count).ConfigureAwait(false);
-                    if (read <= 0)
-                    {
-                        throw new EndOfStreamException("The server closed the RCON connection.");
-                    }
-
-                    _count += read;
-                }
-            }
-
-            public void Dispose()
-            {
-                if (_disposed)
-                {
-                    return;
-                }
-
-                _disposed = true;
-                var pending = _pending;
-                _pending = null;
-                try
-                {
-                    _stream.Dispose();
-                }
-                finally
-                {
-                    _tcp.Dispose();
-                }
-
-                pending?.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            }
         }
     }
 }

@@ -38,6 +38,9 @@ namespace ArkManager.Images.Rcon
         [LoggerMessage(EventId = 410, Level = LogLevel.Debug, Message = "RCON {Endpoint}: sending {Command}")]
         public static partial void Sending(ILogger logger, string endpoint, string command);
 
+        [LoggerMessage(EventId = 411, Level = LogLevel.Information, Message = "RCON {Endpoint}: the connection was refused and the server is past its start-up; not retrying")]
+        public static partial void RefusedNoRetry(ILogger logger, string endpoint);
+
         [LoggerMessage(EventId = 420, Level = LogLevel.Information, Message = "Safe stop of {Server}: {Phase}: {Message}")]
         public static partial void Step(ILogger logger, string server, ArkManager.Images.StopPhase phase, string message);
 
@@ -46,6 +49,12 @@ namespace ArkManager.Images.Rcon
 
         [LoggerMessage(EventId = 422, Level = LogLevel.Information, Message = "Safe stop of {Server} finished in {Seconds:0.0} s: RCON {UsedRcon}, saved {Saved}, exited by DoExit {ExitedByDoExit}, Docker stop {FellBack}")]
         public static partial void Finished(ILogger logger, string server, double seconds, bool usedRcon, bool saved, bool exitedByDoExit, bool fellBack);
+
+        [LoggerMessage(EventId = 424, Level = LogLevel.Information, Message = "Safe stop of {Server}: stopping with Docker's stop: {Reason}")]
+        public static partial void StoppingWithoutRcon(ILogger logger, string server, string reason);
+
+        [LoggerMessage(EventId = 425, Level = LogLevel.Information, Message = "Safe stop of {Server}: {Seconds:0.#} s spent on RCON count against the stop timeout; Docker's stop gets {StopSeconds} s")]
+        public static partial void StopBudget(ILogger logger, string server, double seconds, long stopSeconds);
 
         [LoggerMessage(EventId = 423, Level = LogLevel.Warning, Message = "Safe stop of {Server}: {Problem}")]
         public static partial void StepProblem(ILogger logger, string server, string problem);

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using global::Docker.DotNet.Models;
+using ArkManager.Images.Docker;
 
 namespace ArkManager.Images.Rcon
 {
@@ -38,14 +38,14 @@ namespace ArkManager.Images.Rcon
 
         /// <summary>The RCON settings of the container, or null when RCON is not configured (or turned off) for it.</summary>
         /// <exception cref="RconException">InvalidSettings: a port that is not a number, or an unknown override key.</exception>
-        public static RconSettings? FromContainer(ContainerInspectResponse container, IReadOnlyDictionary<string, string>? overrides = null)
+        public static RconSettings? FromContainer(ContainerDetails container, IReadOnlyDictionary<string, string>? overrides = null)
         {
             if (container is null)
             {
                 throw new ArgumentNullException(nameof(container));
             }
 
-            var name = (container.Name ?? container.ID ?? string.Empty).TrimStart('/');
+            var name = container.Name.Length > 0 ? container.Name.TrimStart('/') : container.Id;
             var config = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             if (overrides != null)
             {
@@ -74,7 +74,7 @@ namespace ArkManager.Images.Rcon
                 }
             }
 
-            var labels = container.Config?.Labels ?? new Dictionary<string, string>();
+            var labels = container.Labels;
             string? portText = null;
             var portSource = string.Empty;
             if (config.TryGetValue(PortKey, out var configuredPort) && !string.IsNullOrWhiteSpace(configuredPort))
@@ -130,50 +130,26 @@ namespace ArkManager.Images.Rcon
                     : labels.TryGetValue(PasswordEnvLabel, out var labelVariable) && !string.IsNullOrWhiteSpace(labelVariable)
                         ? labelVariable.Trim()
                         : DefaultPasswordVariable;
-                password = EnvironmentValue(container, variable) ?? string.Empty;
+                password = container.EnvironmentValue(variable) ?? string.Empty;
             }
 
             return new RconSettings { Host = host, Port = connectPort, Password = password };
         }
 
-        private static string? EnvironmentValue(ContainerInspectResponse container, string variable)
-        {
-            var env = container.Config?.Env;
-            if (env is null)
-            {
-                return null;
-            }
-
-            string? value = null;
-            foreach (var entry in env)
-            {
-                if (entry != null && entry.Length > variable.Length && entry[variable.Length] == '=' && entry.StartsWith(variable, StringComparison.Ordinal))
-                {
-                    value = entry.Substring(variable.Length + 1); // the last definition wins, as in Docker
-                }
-            }
-
-            return value;
-        }
-
-        private static bool TryPublished(ContainerInspectResponse container, int port, out string host, out int hostPort)
+        private static bool TryPublished(ContainerDetails container, int port, out string host, out int hostPort)
         {
             host = string.Empty;
             hostPort = 0;
-            var ports = container.NetworkSettings?.Ports;
-            if (ports is null || !ports.TryGetValue(port.ToString(CultureInfo.InvariantCulture) + "/tcp", out var bindings) || bindings is null)
+            var key = port.ToString(CultureInfo.InvariantCulture) + "/tcp";
+            foreach (var binding in container.PublishedPorts)
             {
-                return false;
-            }
-
-            foreach (var binding in bindings)
-            {
-                if (binding is null || !int.TryParse(binding.HostPort, NumberStyles.None, CultureInfo.InvariantCulture, out var published) || published < 1 || published > 65535)
+                if (binding is null || binding.ContainerPort != key ||
+                    !int.TryParse(binding.HostPort, NumberStyles.None, CultureInfo.InvariantCulture, out var published) || published < 1 || published > 65535)
                 {
                     continue;
                 }
 
-                var ip = binding.HostIP;
+                var ip = binding.HostIp;
                 host = string.IsNullOrEmpty(ip) || ip == "0.0.0.0" || ip == "::" ? RconSettings.DefaultHost : ip;
                 hostPort = published;
                 return true;

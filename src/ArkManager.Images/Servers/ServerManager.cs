@@ -9,7 +9,6 @@ using System.Threading.Tasks;
 using ArkManager.Images.Docker;
 using ArkManager.Images.Images;
 using ArkManager.Images.Internal;
-using global::Docker.DotNet.Models;
 using Microsoft.Extensions.Logging;
 
 namespace ArkManager.Images.Servers
@@ -21,16 +20,14 @@ namespace ArkManager.Images.Servers
         /// <summary>Docker's own default when a container sets no StopTimeout.</summary>
         private static readonly TimeSpan DockerDefaultStopTimeout = TimeSpan.FromSeconds(10);
 
-        private readonly DockerConnection _connection;
         private readonly IContainerOperations _containers;
         private readonly ImageStore _images;
         private readonly ILogger _logger;
         private readonly ServerRegistry _registry;
 
-        public ServerManager(DockerConnection connection, ImageStore images, ServerRegistry registry, ILogger logger)
+        public ServerManager(IContainerOperations containers, ImageStore images, ServerRegistry registry, ILogger logger)
         {
-            _connection = connection;
-            _containers = new ContainerOperations(connection);
+            _containers = containers;
             _images = images;
             _registry = registry;
             _logger = logger;
@@ -258,7 +255,7 @@ namespace ArkManager.Images.Servers
         public async Task<SafeStopResult> SafeStopAsync(string name, SafeStopOptions options, IProgress<StopProgress>? progress, CancellationToken cancellationToken)
         {
             var server = await GetRequiredAsync(name, cancellationToken).ConfigureAwait(false);
-            var container = await _containers.TryInspectAsync(server.ContainerId, cancellationToken).ConfigureAwait(false) ?? throw new ServerNotFoundException(name);
+            var container = await _containers.TryInspectAsync(server.ContainerId, cancellationToken).ConfigureAwait(false) ?? throw new ContainerNotFoundException(name);
             var wait = options.StopTimeout ?? server.StopTimeout ?? DockerDefaultStopTimeout;
             Log.ServerStopping(_logger, name, wait.TotalSeconds, server.StopSignal ?? "SIGTERM");
             var result = await SafeStopContainerAsync(container, options, progress, cancellationToken).ConfigureAwait(false);
@@ -267,17 +264,13 @@ namespace ArkManager.Images.Servers
         }
 
         /// <summary>The safe stop of one container (also the old container of an update, whatever its name).</summary>
-        public async Task<SafeStopResult> SafeStopContainerAsync(ContainerDetails container, SafeStopOptions options, IProgress<StopProgress>? progress, CancellationToken cancellationToken)
+        public Task<SafeStopResult> SafeStopContainerAsync(ContainerDetails container, SafeStopOptions options, IProgress<StopProgress>? progress, CancellationToken cancellationToken)
         {
-            var client = await _connection.GetClientAsync(cancellationToken).ConfigureAwait(false);
-            var inspect = await DockerErrors.Call(_connection.Endpoint, "Inspecting server", container.Name,
-                () => client.Containers.InspectContainerAsync(container.Id, cancellationToken)).ConfigureAwait(false);
-            var rcon = options.SkipRcon ? null : Rcon.RconSettingsResolver.FromContainer(inspect);
-            return await DockerErrors.Call(_connection.Endpoint, "Stopping server", container.Name,
-                () => Rcon.SafeStop.StopAsync(client, inspect, rcon, options, progress, _logger, cancellationToken)).ConfigureAwait(false);
+            var rcon = options.SkipRcon ? null : Rcon.RconSettingsResolver.FromContainer(container);
+            return Rcon.SafeStop.StopAsync(_containers, container, rcon, options, progress, _logger, cancellationToken);
         }
 
-        /// <summary>Connects to the server's RCON (retrying while it starts up) and runs one command.</summary>
+        /// <summary>Connects to the server's RCON (retrying only while it starts up) and runs one command.</summary>
         public async Task<string> RconAsync(string name, string command, CancellationToken cancellationToken)
         {
             if (string.IsNullOrWhiteSpace(command))
@@ -286,14 +279,11 @@ namespace ArkManager.Images.Servers
             }
 
             var server = await GetRequiredAsync(name, cancellationToken).ConfigureAwait(false);
-            var client = await _connection.GetClientAsync(cancellationToken).ConfigureAwait(false);
-            var inspect = await client.Containers.InspectContainerAsync(server.ContainerId, cancellationToken).ConfigureAwait(false);
-            var settings = Rcon.RconSettingsResolver.FromContainer(inspect)
+            var details = await _containers.TryInspectAsync(server.ContainerId, cancellationToken).ConfigureAwait(false) ?? throw new ContainerNotFoundException(name);
+            var settings = Rcon.RconSettingsResolver.FromContainer(details)
                            ?? throw new RconException(RconErrorKind.InvalidSettings, name,
                                $"Server '{name}' has no RCON settings: create it with an RCON port (label io.arkmanager.rcon.port) and its admin password in the environment variable named by io.arkmanager.rcon.password-env (default ARK_RCON_PASSWORD).");
-            using var rcon = new Rcon.RconClient(_logger);
-            await rcon.ConnectAsync(settings, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
-            return await rcon.ExecuteAsync(command, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            return await Rcon.RconCommand.ExecuteAsync(details, settings, command, _logger, cancellationToken).ConfigureAwait(false);
         }
 
         internal static ServerInfo ToServerInfo(ContainerDetails inspect, ContainerSummary? listed = null, RegisteredServer? registration = null)

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using ArkManager.Images.Tests.Infrastructure;
-using Docker.DotNet;
+using ArkManager.Images.Docker;
 using Microsoft.Extensions.Logging;
 
 namespace ArkManager.Images.Tests.Rcon;
@@ -28,8 +28,9 @@ public abstract class RconFixtureTestBase : SandboxTestBase
 
     protected ILogger Logger { get; }
 
-    protected DockerClient CreateDockerClient() =>
-        new DockerClientBuilder().WithEndpoint(new Uri(Sandbox.DockerHost)).WithApiVersion(new System.Version(1, 41)).Build();
+    /// <summary>A connection to the sandbox daemon for <see cref="ContainerOperations"/> (dispose it).</summary>
+    private protected DockerConnection CreateConnection() =>
+        new(new ArkManagerOptions { DockerHost = Sandbox.DockerHost, DockerConfigDirectory = TempDir("dockercfg") }, Logger);
 
     /// <summary>A loopback TCP port nothing listens on right now.</summary>
     protected static int FreePort()

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using ArkManager.Images.Rcon;
-using Docker.DotNet.Models;
+using ArkManager.Images.Docker;
 
 namespace ArkManager.Images.Tests.Rcon;
 
@@ -212,13 +212,9 @@ public sealed class RconUnitTests
     [Fact]
     public void A_published_rcon_port_is_used_when_no_host_is_given()
     {
-        var container = Container(labels: new() { [RconSettingsResolver.PortLabel] = "27020" });
-        container.NetworkSettings = new NetworkSettings
+        var container = Container(labels: new() { [RconSettingsResolver.PortLabel] = "27020" }) with
         {
-            Ports = new Dictionary<string, IList<PortBinding>>
-            {
-                ["27020/tcp"] = new List<PortBinding> { new() { HostIP = "0.0.0.0", HostPort = "37020" } },
-            },
+            PublishedPorts = new[] { new PortBindingDetails("7777/udp", "0.0.0.0", "7777"), new PortBindingDetails("27020/tcp", "0.0.0.0", "37020") },
         };
 
         var settings = RconSettingsResolver.FromContainer(container)!;
@@ -257,18 +253,18 @@ public sealed class RconUnitTests
     [InlineData(7200, "2 hours")]
     public void Time_left_reads_naturally(double seconds, string expected)
     {
-        Assert.Equal(expected, SafeStop.FormatTimeLeft(TimeSpan.FromSeconds(seconds)));
+        Assert.Equal(expected, SafeStopText.FormatTimeLeft(TimeSpan.FromSeconds(seconds)));
     }
 
     [Fact]
     public void The_schedule_is_longest_first_without_duplicates_or_zero()
     {
-        var schedule = SafeStop.Schedule(new[] { TimeSpan.FromMinutes(1), TimeSpan.Zero, TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(1) });
+        var schedule = SafeStopText.Schedule(new[] { TimeSpan.FromMinutes(1), TimeSpan.Zero, TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(1) });
         Assert.Equal(new[] { TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(1) }, schedule);
         Assert.Equal(SafeStopOptions.DefaultWarnings, new SafeStopOptions().Warnings);
         Assert.Equal(
             "Server shutting down for maintenance in 15 minutes. Please log out safely.",
-            SafeStop.WarningText(new SafeStopOptions(), TimeSpan.FromMinutes(15)));
+            SafeStopText.WarningText(new SafeStopOptions(), TimeSpan.FromMinutes(15)));
     }
 
     [Theory]
@@ -284,15 +280,16 @@ public sealed class RconUnitTests
     {
         Assert.Equal("ServerChat", RconClient.Verb("  ServerChat hello there"));
         Assert.Equal("DoExit", RconClient.Verb("DoExit"));
-        Assert.True(RconClient.IsNoResponse("Server received, But no response!! \n "));
-        Assert.True(RconClient.IsNoResponse("server received, but no response!!"));
-        Assert.False(RconClient.IsNoResponse("World Saved"));
+        Assert.True(RconExchange.IsNoResponse("Server received, But no response!! \n "));
+        Assert.True(RconExchange.IsNoResponse("server received, but no response!!"));
+        Assert.False(RconExchange.IsNoResponse("World Saved"));
     }
 
-    private static ContainerInspectResponse Container(Dictionary<string, string>? labels = null, string[]? env = null) => new()
+    private static ContainerDetails Container(Dictionary<string, string>? labels = null, string[]? env = null) => new()
     {
-        ID = "0123456789ab",
-        Name = "/island",
-        Config = new ContainerConfig { Labels = labels ?? new Dictionary<string, string>(), Env = env ?? Array.Empty<string>() },
+        Id = "0123456789ab",
+        Name = "island",
+        Labels = labels ?? new Dictionary<string, string>(),
+        Environment = env ?? Array.Empty<string>(),
     };
 }

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Globalization;
+using ArkManager.Images.Docker;
 using ArkManager.Images.Rcon;
 using ArkManager.Images.Servers;
 using ArkManager.Images.Tests.Infrastructure;
@@ -29,8 +31,9 @@ public sealed class SafeStopIntegrationTests(ITestOutputHelper output) : RconFix
         var id = StartServer(name, port, saveDir,
             new Dictionary<string, string> { ["ARK_PLAYERS"] = "Alice:76561198000000001,Bob:76561198000000002" },
             new[] { "--restart", "unless-stopped", "-l", ServerLabels.Server + "=" + name, "-l", RconSettingsResolver.PortLabel + "=" + port });
-        using var docker = CreateDockerClient();
-        var inspect = await docker.Containers.InspectContainerAsync(id);
+        using var connection = CreateConnection();
+        var docker = new ContainerOperations(connection);
+        var inspect = (await docker.TryInspectAsync(id, CancellationToken.None))!;
         var rcon = RconSettingsResolver.FromContainer(inspect);
         Assert.NotNull(rcon);
         Assert.Equal(("127.0.0.1", port, Password), (rcon!.Host, rcon.Port, rcon.Password));
@@ -98,8 +101,9 @@ public sealed class SafeStopIntegrationTests(ITestOutputHelper output) : RconFix
         var name = UniqueName("safestop-empty");
         var since = DateTimeOffset.UtcNow.AddSeconds(-1);
         var id = StartServer(name, port, saveDir);
-        using var docker = CreateDockerClient();
-        var inspect = await docker.Containers.InspectContainerAsync(id);
+        using var connection = CreateConnection();
+        var docker = new ContainerOperations(connection);
+        var inspect = (await docker.TryInspectAsync(id, CancellationToken.None))!;
         var options = Compressed with { Warnings = new[] { TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(1) } }; // would take 15 minutes if sent
 
         var result = await SafeStop.StopAsync(docker, inspect, new RconSettings { Port = port, Password = Password }, options, null, Logger, CancellationToken.None);
@@ -128,8 +132,9 @@ public sealed class SafeStopIntegrationTests(ITestOutputHelper output) : RconFix
         await File.WriteAllTextAsync(playersFile, "Alice:1\n");
         var id = StartServer(UniqueName("safestop-leave"), port, saveDir,
             new Dictionary<string, string> { ["ARK_PLAYERS_FILE"] = SaveDirInContainer + "/players.txt" });
-        using var docker = CreateDockerClient();
-        var inspect = await docker.Containers.InspectContainerAsync(id);
+        using var connection = CreateConnection();
+        var docker = new ContainerOperations(connection);
+        var inspect = (await docker.TryInspectAsync(id, CancellationToken.None))!;
         var options = Compressed with { Warnings = new[] { TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1) } };
         var progress = new SyncProgress(p =>
         {
@@ -156,8 +161,9 @@ public sealed class SafeStopIntegrationTests(ITestOutputHelper output) : RconFix
         var name = UniqueName("safestop-fallback");
         var since = DateTimeOffset.UtcNow.AddSeconds(-1);
         var id = StartServer(name, port, saveDir, new Dictionary<string, string> { ["ARK_PLAYERS"] = "Alice:1" });
-        using var docker = CreateDockerClient();
-        var inspect = await docker.Containers.InspectContainerAsync(id);
+        using var connection = CreateConnection();
+        var docker = new ContainerOperations(connection);
+        var inspect = (await docker.TryInspectAsync(id, CancellationToken.None))!;
         const string wrong = "Not-The-Pa55word";
         var reports = new ConcurrentQueue<StopProgress>();
 
@@ -183,8 +189,9 @@ public sealed class SafeStopIntegrationTests(ITestOutputHelper output) : RconFix
     {
         var port = FreePort();
         var id = StartServer(UniqueName("safestop-norcon"), port, TempDir("safestop-norcon"));
-        using var docker = CreateDockerClient();
-        var inspect = await docker.Containers.InspectContainerAsync(id);
+        using var connection = CreateConnection();
+        var docker = new ContainerOperations(connection);
+        var inspect = (await docker.TryInspectAsync(id, CancellationToken.None))!;
 
         var result = await SafeStop.StopAsync(docker, inspect, null, Compressed, null, Logger, CancellationToken.None);
 
@@ -192,9 +199,71 @@ public sealed class SafeStopIntegrationTests(ITestOutputHelper output) : RconFix
         Assert.Contains("not configured", result.Reason);
         Assert.Equal("exited", ServerFixtures.ContainerField(Sandbox, id, "{{.State.Status}}"));
 
+        // A server without RCON is no problem: the Docker stop is logged as information, never as a warning.
+        Assert.Contains(Logs.Lines, l => l.StartsWith("Information ", StringComparison.Ordinal) && l.Contains("stopping with Docker's stop: RCON is not configured", StringComparison.Ordinal));
+        Assert.DoesNotContain(Logs.Lines, l => l.StartsWith("Warning ", StringComparison.Ordinal));
+
         var again = await SafeStop.StopAsync(docker, inspect, null, Compressed with { SkipRcon = true }, null, Logger, CancellationToken.None);
         Assert.False(again.FellBackToDockerStop);
         Assert.Contains("not running", again.Reason);
+    }
+
+    [Fact]
+    public async Task Refused_rcon_on_a_server_up_for_long_falls_back_to_Dockers_stop_after_one_attempt()
+    {
+        var port = FreePort();
+        var name = UniqueName("safestop-refused");
+        var since = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var id = StartServer(name, port, TempDir("safestop-refused"));
+        using var connection = CreateConnection();
+        var docker = new ContainerOperations(connection);
+        var inspect = (await docker.TryInspectAsync(id, CancellationToken.None))!;
+        var upForLong = inspect with { StartedAt = DateTimeOffset.UtcNow.AddHours(-1).ToString("o", CultureInfo.InvariantCulture) };
+        var reports = new ConcurrentQueue<StopProgress>();
+
+        // RCON is configured on a port nothing listens on (as when RCONEnabled is off in the server's settings).
+        var result = await SafeStop.StopAsync(docker, upForLong, new RconSettings { Port = FreePort(), Password = Password }, Compressed, new SyncProgress(reports.Enqueue), Logger, CancellationToken.None);
+
+        Assert.True(result.FellBackToDockerStop);
+        Assert.False(result.UsedRcon);
+        Assert.Contains("refused the connection", result.Reason);
+        Assert.Single(Logs.Lines, l => l.Contains("connecting (attempt", StringComparison.Ordinal));
+        Assert.DoesNotContain(Logs.Lines, l => l.Contains("retrying in", StringComparison.Ordinal));
+
+        // Configured but failing RCON is worth a warning; Docker's stop got (nearly all of) the container's 20 s.
+        Assert.Contains(Logs.Lines, l => l.StartsWith("Warning ", StringComparison.Ordinal) && l.Contains("falling back to Docker's stop", StringComparison.Ordinal));
+        var dockerStop = Assert.Single(reports, r => r.Phase == StopPhase.DockerStop);
+        Assert.Contains("SIGKILL after 20 s", dockerStop.Message);
+        Assert.Equal("exited", ServerFixtures.ContainerField(Sandbox, id, "{{.State.Status}}"));
+        Assert.Contains("kill", EventsOf(id, since, DateTimeOffset.UtcNow.AddSeconds(1)));
+    }
+
+    [Fact]
+    public async Task Refused_rcon_on_a_starting_server_is_retried_within_the_stop_timeout_and_the_wait_is_taken_from_Dockers_stop()
+    {
+        var port = FreePort();
+        var name = UniqueName("safestop-budget");
+        var id = StartServer(name, port, TempDir("safestop-budget"));
+        using var connection = CreateConnection();
+        var docker = new ContainerOperations(connection);
+        var inspect = (await docker.TryInspectAsync(id, CancellationToken.None))!; // just started: within the start-up grace
+        var options = Compressed with { StopTimeout = TimeSpan.FromSeconds(3) }; // CommandTimeout stays 20 s
+        var reports = new ConcurrentQueue<StopProgress>();
+
+        var result = await SafeStop.StopAsync(docker, inspect, new RconSettings { Port = FreePort(), Password = Password }, options, new SyncProgress(reports.Enqueue), Logger, CancellationToken.None);
+
+        // Retried (the server may still be starting), but only for the 3 s stop timeout, not the 20 s command timeout ...
+        Assert.True(result.FellBackToDockerStop);
+        Assert.True(Logs.Lines.Count(l => l.Contains("connecting (attempt", StringComparison.Ordinal)) >= 3);
+        Assert.Contains("gave up after", result.Reason);
+        Assert.Contains("in 3 s)", result.Reason);
+
+        // ... and those 3 s were taken from Docker's stop, which got the 1 s floor: the stop stays near its 3 s.
+        var dockerStop = Assert.Single(reports, r => r.Phase == StopPhase.DockerStop);
+        Assert.Contains("SIGKILL after 1 s", dockerStop.Message);
+        Assert.Contains("of the 3 s stop timeout went on RCON", dockerStop.Message);
+        Assert.True(result.Duration < TimeSpan.FromSeconds(12), result.Duration.ToString()); // before: 20 s of retries, then 3 s
+        Assert.Equal("exited", ServerFixtures.ContainerField(Sandbox, id, "{{.State.Status}}"));
     }
 
     /// <summary>Reports synchronously (Progress&lt;T&gt; posts to the thread pool, out of order).</summary>
