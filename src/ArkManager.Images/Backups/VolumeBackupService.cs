@@ -1,12 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
-using System.Globalization;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
-using System.Text.Json;
-using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
 using ArkManager.Images.Backups.Tar;
@@ -29,7 +26,7 @@ namespace ArkManager.Images.Backups
     /// the archive as <c>&lt;archive&gt;.manifest.json</c>.
     /// </para>
     /// <para>
-    /// A restore checks the whole archive before it writes anything (<see cref="ValidateArchiveAsync"/>), then reads the
+    /// A restore checks the whole archive before it writes anything (<see cref="ArchiveValidator.ValidateAsync"/>), then reads the
     /// server's volumes as they are now to find what the backup lacks. Such extra entries are removed by replacing their
     /// directory (the nearest one that the backup has) with an empty one just before the backup's content of that
     /// directory is written, so each volume ends with exactly the backup's content — except extra names directly in a
@@ -59,14 +56,10 @@ namespace ArkManager.Images.Backups
         /// <summary>Bytes of tar sent per engine request during a restore.</summary>
         internal long RestorePartBytes { get; set; } = DefaultRestorePartBytes;
 
-        /// <summary>The name pattern of a server's archives: <c>&lt;server&gt;-yyyyMMdd-HHmmss-&lt;12 hex&gt;.tar[.gz]</c>.</summary>
-        internal static Regex ArchiveNamePattern(string server) =>
-            new Regex("^" + Regex.Escape(server) + "-(?<ts>[0-9]{8}-[0-9]{6})-[0-9a-f]{12}\\.tar(\\.gz)?$", RegexOptions.CultureInvariant);
-
         /// <summary>Archives the volumes of the stopped container into one file in <paramref name="destinationDirectory"/>.</summary>
         public async Task<BackupInfo> BackupAsync(string containerId, string server, string image, string imageId, string? imageDigest, string destinationDirectory, BackupOptions options, CancellationToken cancellationToken)
         {
-            ValidateServerName(server);
+            BackupPaths.ValidateServerName(server);
             if (string.IsNullOrWhiteSpace(containerId))
             {
                 throw new ArgumentException("A container id is required.", nameof(containerId));
@@ -96,7 +89,7 @@ namespace ArkManager.Images.Backups
             Directory.CreateDirectory(directory);
             var created = DateTimeOffset.UtcNow;
             var shortId = container.ID.Length >= 12 ? container.ID.Substring(0, 12).ToLowerInvariant() : container.ID.ToLowerInvariant().PadRight(12, '0');
-            var finalPath = ChooseArchivePath(directory, server, created, shortId, options.Compress);
+            var finalPath = BackupPaths.ChooseArchivePath(directory, server, created, shortId, options.Compress);
             var tempPath = finalPath + ".partial-" + Guid.NewGuid().ToString("N").Substring(0, 8);
             var sidecarPath = finalPath + ".manifest.json";
             var sidecarTemp = sidecarPath + ".partial-" + Guid.NewGuid().ToString("N").Substring(0, 8);
@@ -127,7 +120,7 @@ namespace ArkManager.Images.Backups
                             var writer = new TarWriter((Stream?)gzip ?? hashing);
                             for (var i = 0; i < mounts.Count; i++)
                             {
-                                var nested = NestedMounts(container, NormalizeDestination(mounts[i].Destination));
+                                var nested = NestedMounts(container, BackupPaths.NormalizeDestination(mounts[i].Destination));
                                 manifest.Volumes.Add(await ArchiveVolumeAsync(client, container.ID, server, mounts[i], i, nested, writer, cancellationToken).ConfigureAwait(false));
                             }
 
@@ -204,7 +197,7 @@ namespace ArkManager.Images.Backups
 
             watch.Stop();
             BackupLog.BackupCompleted(_logger, server, finalPath, manifest.Archive!.Size, watch.Elapsed.TotalSeconds);
-            var pruned = options.Keep > 0 ? Prune(directory, server, options.Keep, finalPath) : Array.Empty<string>();
+            var pruned = options.Keep > 0 ? new BackupRetention(_logger).Prune(directory, server, options.Keep, finalPath) : Array.Empty<string>();
             return manifest.ToInfo(finalPath, pruned);
         }
 
@@ -243,15 +236,15 @@ namespace ArkManager.Images.Backups
             var watch = Stopwatch.StartNew();
 
             // The file stays open from validation to the last write: what is written is what was checked.
-            using var file = OpenArchive(path);
+            using var file = ArchiveValidator.Open(path);
             var checkedArchive = await ValidateArchiveAsync(file, path, cancellationToken).ConfigureAwait(false);
             var manifest = checkedArchive.Manifest;
             var mountsByDestination = (container.Mounts ?? new List<MountPoint>())
                 .Where(m => m.Type == "volume" || m.Type == "bind")
-                .ToDictionary(m => NormalizeDestination(m.Destination), StringComparer.Ordinal);
+                .ToDictionary(m => BackupPaths.NormalizeDestination(m.Destination), StringComparer.Ordinal);
             foreach (var volume in manifest.Volumes)
             {
-                if (!mountsByDestination.TryGetValue(NormalizeDestination(volume.Destination), out var mount))
+                if (!mountsByDestination.TryGetValue(BackupPaths.NormalizeDestination(volume.Destination), out var mount))
                 {
                     throw new BackupMismatchException(path, server, $"the backup holds the volume mounted at '{volume.Destination}', but the server has no volume or bind mounted there");
                 }
@@ -262,7 +255,7 @@ namespace ArkManager.Images.Backups
                 }
             }
 
-            foreach (var destination in mountsByDestination.Keys.Where(d => manifest.Volumes.All(v => NormalizeDestination(v.Destination) != d)))
+            foreach (var destination in mountsByDestination.Keys.Where(d => manifest.Volumes.All(v => BackupPaths.NormalizeDestination(v.Destination) != d)))
             {
                 BackupLog.MountNotInBackup(_logger, server, destination);
             }
@@ -271,7 +264,7 @@ namespace ArkManager.Images.Backups
             var plans = new List<VolumePlan>();
             foreach (var volume in checkedArchive.Order)
             {
-                var destination = NormalizeDestination(volume.Destination);
+                var destination = BackupPaths.NormalizeDestination(volume.Destination);
                 var nested = NestedMounts(container, destination);
                 var backupNodes = checkedArchive.Contents[volume.Index].Nodes;
                 foreach (var n in nested)
@@ -291,7 +284,7 @@ namespace ArkManager.Images.Backups
             try
             {
                 file.Seek(0, SeekOrigin.Begin);
-                using var source = DecompressIfNeeded(file, checkedArchive.Compressed);
+                using var source = ArchiveValidator.DecompressIfNeeded(file, checkedArchive.Compressed);
                 var cursor = new ArchiveCursor(new TarReader(source));
                 foreach (var plan in plans)
                 {
@@ -327,199 +320,15 @@ namespace ArkManager.Images.Backups
             };
         }
 
-        /// <summary>
-        /// Reads the whole archive and checks it: tar framing and checksums, every entry name and link (see
-        /// <see cref="VolumeContent"/>), the manifest (present, last, parseable, of a known format), and that each volume's
-        /// entry count, data size and content SHA-256 match the manifest.
-        /// </summary>
-        internal static async Task<CheckedArchive> ValidateArchiveAsync(Stream file, string path, CancellationToken cancellationToken)
-        {
-            var contents = new Dictionary<int, VolumeContent>();
-            var order = new List<int>();
-            BackupManifest? manifest = null;
-            bool compressed;
-            long archiveSize;
-            string archiveSha;
-            string? currentEntry = null;
-            try
-            {
-                compressed = IsGzip(file);
-                file.Seek(0, SeekOrigin.Begin);
-                using var hashing = new HashingStream(file, leaveOpen: true);
-                using (var source = DecompressIfNeeded(hashing, compressed))
-                {
-                    var reader = new TarReader(source);
-                    var buffer = new byte[CopyBufferSize];
-                    VolumeContent? current = null;
-                    var currentIndex = -1;
-                    TarEntry? entry;
-                    while ((entry = await reader.GetNextEntryAsync(cancellationToken).ConfigureAwait(false)) != null)
-                    {
-                        currentEntry = entry.Name;
-                        if (manifest != null)
-                        {
-                            throw new TarFormatException("an entry follows the manifest (the manifest must be the last entry)", entry.Name);
-                        }
-
-                        var nameProblem = VolumeContent.ProblemWithName(entry.Name);
-                        if (nameProblem != null)
-                        {
-                            throw new TarFormatException($"{nameProblem} is not allowed", entry.Name);
-                        }
-
-                        if (entry.Name == BackupManifest.EntryName)
-                        {
-                            if (entry.Type != TarEntryType.RegularFile || entry.Size > BackupManifest.MaxSize)
-                            {
-                                throw new TarFormatException("the manifest is not a regular file of a sane size", entry.Name);
-                            }
-
-                            var bytes = new byte[entry.Size];
-                            var read = 0;
-                            while (read < bytes.Length)
-                            {
-                                var n = await reader.ReadDataAsync(bytes, read, bytes.Length - read, cancellationToken).ConfigureAwait(false);
-                                read += n;
-                            }
-
-                            try
-                            {
-                                manifest = BackupManifest.Parse(bytes);
-                            }
-                            catch (JsonException ex)
-                            {
-                                throw new TarFormatException("the manifest is not valid JSON: " + ex.Message, entry.Name, ex);
-                            }
-
-                            continue;
-                        }
-
-                        var index = VolumeIndexOf(entry.Name);
-                        if (index < 0)
-                        {
-                            throw new TarFormatException($"the entry is outside the volume prefixes ({BackupManifest.VolumesDirectory}<n>/) and is not the manifest", entry.Name);
-                        }
-
-                        if (index != currentIndex)
-                        {
-                            if (contents.ContainsKey(index))
-                            {
-                                throw new TarFormatException($"the entries of volume {index} are not contiguous", entry.Name);
-                            }
-
-                            current?.Complete();
-                            current = new VolumeContent();
-                            contents[index] = current;
-                            order.Add(index);
-                            currentIndex = index;
-                        }
-
-                        var prefix = BackupManifest.PrefixOf(index);
-                        var rel = VolumeContent.RelativeTo(entry.Name, prefix)!;
-                        string? hardLinkTarget = null;
-                        if (entry.Type == TarEntryType.HardLink)
-                        {
-                            var linkProblem = VolumeContent.ProblemWithName(entry.LinkName);
-                            if (linkProblem != null)
-                            {
-                                throw new TarFormatException($"a hard link to '{entry.LinkName}' ({linkProblem}) points outside the volume", entry.Name);
-                            }
-
-                            hardLinkTarget = VolumeContent.RelativeTo(entry.LinkName, prefix);
-                        }
-
-                        current!.Add(rel, entry, hardLinkTarget);
-                        int chunk;
-                        while ((chunk = await reader.ReadDataAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false)) > 0)
-                        {
-                            current.AddContent(buffer, 0, chunk);
-                        }
-                    }
-
-                    currentEntry = null;
-                    current?.Complete();
-                }
-
-                await hashing.DrainAsync(cancellationToken).ConfigureAwait(false);
-                archiveSize = hashing.BytesHashed;
-                archiveSha = hashing.Finish();
-            }
-            catch (TarFormatException ex)
-            {
-                foreach (var content in contents.Values)
-                {
-                    content.Dispose();
-                }
-
-                throw new BackupArchiveException(path, ex.EntryName ?? currentEntry, ex.Message, ex);
-            }
-            catch (InvalidDataException ex)
-            {
-                throw new BackupArchiveException(path, currentEntry, "the gzip stream is damaged: " + ex.Message, ex);
-            }
-
-            if (manifest is null)
-            {
-                throw new BackupArchiveException(path, BackupManifest.EntryName, "the manifest is missing (the archive is incomplete or not an ArkManager backup)");
-            }
-
-            if (manifest.Format != BackupManifest.FormatName)
-            {
-                throw new BackupArchiveException(path, BackupManifest.EntryName, $"the manifest's format is '{manifest.Format}', not '{BackupManifest.FormatName}'");
-            }
-
-            if (manifest.FormatVersion > BackupManifest.CurrentFormatVersion || manifest.FormatVersion < 1)
-            {
-                throw new BackupArchiveException(path, BackupManifest.EntryName, $"format version {manifest.FormatVersion} is not supported by this version of ArkManager.Images (it reads version {BackupManifest.CurrentFormatVersion}); update it");
-            }
-
-            if (manifest.ContentDigestAlgorithm != VolumeContent.DigestAlgorithm)
-            {
-                throw new BackupArchiveException(path, BackupManifest.EntryName, $"the content digest '{manifest.ContentDigestAlgorithm}' is unknown");
-            }
-
-            var volumes = new List<ManifestVolume>();
-            var destinations = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var volume in manifest.Volumes ?? new List<ManifestVolume>())
-            {
-                if (volume is null || volume.Entry != BackupManifest.PrefixOf(volume.Index) || !IsAbsoluteDestination(volume.Destination) ||
-                    !destinations.Add(NormalizeDestination(volume.Destination)))
-                {
-                    throw new BackupArchiveException(path, BackupManifest.EntryName, $"the manifest's volume {volume?.Index} has an invalid or duplicate entry prefix or destination");
-                }
-
-                if (!contents.TryGetValue(volume.Index, out var content))
-                {
-                    throw new BackupArchiveException(path, volume.Entry, $"the manifest lists the volume '{volume.Destination}' but the archive has no entries for it");
-                }
-
-                if (content.EntryCount != volume.EntryCount || content.ContentBytes != volume.ContentSize ||
-                    !string.Equals(content.Digest, volume.ContentSha256, StringComparison.OrdinalIgnoreCase))
-                {
-                    throw new BackupArchiveException(path, volume.Entry,
-                        $"the content of volume '{volume.Destination}' does not match the manifest (entries {content.EntryCount}/{volume.EntryCount}, bytes {content.ContentBytes}/{volume.ContentSize}, SHA-256 {content.Digest}/{volume.ContentSha256})");
-                }
-
-                volumes.Add(volume);
-            }
-
-            foreach (var index in contents.Keys)
-            {
-                if (volumes.All(v => v.Index != index))
-                {
-                    throw new BackupArchiveException(path, BackupManifest.PrefixOf(index), "the archive has entries of a volume the manifest does not list");
-                }
-            }
-
-            var ordered = order.Select(i => volumes.First(v => v.Index == i)).ToList();
-            return new CheckedArchive(manifest, ordered, contents, compressed, archiveSize, archiveSha);
-        }
+        /// <summary>Reads and checks a whole archive (see <see cref="ArchiveValidator.ValidateAsync"/>).</summary>
+        internal static Task<CheckedArchive> ValidateArchiveAsync(Stream file, string path, CancellationToken cancellationToken) =>
+            ArchiveValidator.ValidateAsync(file, path, cancellationToken);
 
         private async Task<ManifestVolume> ArchiveVolumeAsync(DockerClient client, string containerId, string server, MountPoint mount, int index, IReadOnlyList<string> nested, TarWriter writer, CancellationToken cancellationToken)
         {
             var watch = Stopwatch.StartNew();
-            var destination = NormalizeDestination(mount.Destination);
-            var baseName = BaseName(destination);
+            var destination = BackupPaths.NormalizeDestination(mount.Destination);
+            var baseName = BackupPaths.BaseName(destination);
             var prefix = BackupManifest.PrefixOf(index);
             var volume = new ManifestVolume
             {
@@ -614,7 +423,7 @@ namespace ArkManager.Images.Backups
         private async Task<VolumePlan> PlanVolumeAsync(DockerClient client, string containerId, string server, ManifestVolume volume, string destination, IReadOnlyDictionary<string, VolumeContent.Node> backup, IReadOnlyList<string> nested, CancellationToken cancellationToken)
         {
             var plan = new VolumePlan(volume, destination);
-            var baseName = BaseName(destination);
+            var baseName = BackupPaths.BaseName(destination);
             var response = await DockerErrors.Call(_connection.Endpoint, "Reading the volume of server", server + ":" + destination,
                 () => client.Containers.GetArchiveFromContainerAsync(containerId, new ContainerPathStatParameters { Path = destination }, false, cancellationToken)).ConfigureAwait(false);
             using var stream = response.Stream ?? throw new DockerOperationException("Reading the volume of server", server + ":" + destination, null, "the daemon returned no archive stream");
@@ -678,8 +487,8 @@ namespace ArkManager.Images.Backups
         private async Task WriteVolumeAsync(DockerClient client, string containerId, string server, VolumePlan plan, ArchiveCursor cursor, CancellationToken cancellationToken)
         {
             var destination = plan.Destination;
-            var parent = ParentDirectory(destination);
-            var baseName = BaseName(destination);
+            var parent = BackupPaths.ParentDirectory(destination);
+            var baseName = BackupPaths.BaseName(destination);
             var directories = new List<TarEntry>();
             var part = 0;
             while (true)
@@ -747,9 +556,9 @@ namespace ArkManager.Images.Backups
         /// <summary>Mount points (of any type: volumes, binds, tmpfs) inside <paramref name="destination"/>, relative to it.</summary>
         private static List<string> NestedMounts(ContainerInspectResponse container, string destination) =>
             (container.Mounts ?? new List<MountPoint>())
-                .Select(m => NormalizeDestination(m.Destination))
-                .Where(d => d != destination && IsUnder(d, destination))
-                .Select(d => Relative(d, destination))
+                .Select(m => BackupPaths.NormalizeDestination(m.Destination))
+                .Where(d => d != destination && BackupPaths.IsUnder(d, destination))
+                .Select(d => BackupPaths.Relative(d, destination))
                 .Distinct(StringComparer.Ordinal)
                 .OrderBy(d => d, StringComparer.Ordinal)
                 .ToList();
@@ -769,66 +578,7 @@ namespace ArkManager.Images.Backups
                 }
             }
 
-            return result.OrderBy(m => NormalizeDestination(m.Destination), StringComparer.Ordinal).ToList();
-        }
-
-        private IReadOnlyList<string> Prune(string directory, string server, int keep, string justWritten)
-        {
-            var pattern = ArchiveNamePattern(server);
-            var archives = Directory.EnumerateFiles(directory)
-                .Select(p => new { Path = p, Match = pattern.Match(Path.GetFileName(p)) })
-                .Where(a => a.Match.Success && !string.Equals(a.Path, justWritten, StringComparison.Ordinal))
-                .OrderByDescending(a => a.Match.Groups["ts"].Value, StringComparer.Ordinal)
-                .ThenByDescending(a => Path.GetFileName(a.Path), StringComparer.Ordinal)
-                .ToList();
-            var pruned = new List<string>();
-
-            // The archive just written is the newest whatever its name says (a name may take the next free second):
-            // it is always kept and counts as one of the N.
-            foreach (var old in archives.Skip(keep - 1))
-            {
-
-                try
-                {
-                    File.Delete(old.Path);
-                    pruned.Add(old.Path);
-                    BackupLog.BackupPruned(_logger, server, old.Path, keep);
-                    var sidecar = old.Path + ".manifest.json";
-                    if (File.Exists(sidecar))
-                    {
-                        File.Delete(sidecar);
-                    }
-                }
-                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
-                {
-                    BackupLog.CleanupFailed(_logger, old.Path, ex.Message);
-                }
-            }
-
-            return pruned;
-        }
-
-        private static string ChooseArchivePath(string directory, string server, DateTimeOffset created, string shortId, bool compress)
-        {
-            // Two backups of one container within a second would share a name: take the next free second.
-            for (var offset = 0; ; offset++)
-            {
-                var stamp = created.UtcDateTime.AddSeconds(offset).ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-                var path = Path.Combine(directory, $"{server}-{stamp}-{shortId}.tar{(compress ? ".gz" : string.Empty)}");
-                if (!File.Exists(path) && !File.Exists(path + ".manifest.json"))
-                {
-                    return path;
-                }
-            }
-        }
-
-        private static void ValidateServerName(string server)
-        {
-            if (string.IsNullOrWhiteSpace(server) || server == "." || server == ".." ||
-                server.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || server.IndexOf('/') >= 0 || server.IndexOf('\\') >= 0)
-            {
-                throw new ArgumentException($"'{server}' cannot name a backup file.", nameof(server));
-            }
+            return result.OrderBy(m => BackupPaths.NormalizeDestination(m.Destination), StringComparer.Ordinal).ToList();
         }
 
         private static string? ActiveState(ContainerInspectResponse container)
@@ -850,80 +600,6 @@ namespace ArkManager.Images.Backups
             }
 
             return state.Running ? "running" : null;
-        }
-
-        private static FileStream OpenArchive(string path)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileBufferSize, FileOptions.SequentialScan);
-            }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
-            {
-                throw new BackupArchiveException(path, null, "it cannot be opened: " + ex.Message, ex);
-            }
-        }
-
-        private static bool IsGzip(Stream stream)
-        {
-            var head = new byte[2];
-            var read = stream.Read(head, 0, 2);
-            return read == 2 && head[0] == 0x1F && head[1] == 0x8B;
-        }
-
-        private static Stream DecompressIfNeeded(Stream stream, bool compressed) =>
-            compressed ? new GZipStream(stream, CompressionMode.Decompress, leaveOpen: true) : new NonClosingStream(stream);
-
-        private static int VolumeIndexOf(string name)
-        {
-            if (!name.StartsWith(BackupManifest.VolumesDirectory, StringComparison.Ordinal))
-            {
-                return -1;
-            }
-
-            var rest = name.Substring(BackupManifest.VolumesDirectory.Length);
-            var slash = rest.IndexOf('/');
-            var digits = slash < 0 ? rest : rest.Substring(0, slash);
-            if (digits.Length == 0 || digits.Length > 6 || (digits.Length > 1 && digits[0] == '0') || !digits.All(c => c >= '0' && c <= '9'))
-            {
-                return -1;
-            }
-
-            return int.Parse(digits, NumberStyles.None, CultureInfo.InvariantCulture);
-        }
-
-        internal static string NormalizeDestination(string? destination)
-        {
-            var d = (destination ?? string.Empty).Replace('\\', '/');
-            while (d.Length > 1 && d.EndsWith("/", StringComparison.Ordinal))
-            {
-                d = d.Substring(0, d.Length - 1);
-            }
-
-            return d;
-        }
-
-        private static bool IsAbsoluteDestination(string? destination)
-        {
-            var d = NormalizeDestination(destination);
-            return d.Length > 1 && d.StartsWith("/", StringComparison.Ordinal) && VolumeContent.ProblemWithName(d.Substring(1)) is null;
-        }
-
-        private static bool IsUnder(string path, string root) =>
-            path.StartsWith(root.EndsWith("/", StringComparison.Ordinal) ? root : root + "/", StringComparison.Ordinal);
-
-        private static string Relative(string path, string root) => path.Substring(root.TrimEnd('/').Length + 1);
-
-        private static string BaseName(string destination)
-        {
-            var slash = destination.LastIndexOf('/');
-            return destination.Substring(slash + 1);
-        }
-
-        private static string ParentDirectory(string destination)
-        {
-            var slash = destination.LastIndexOf('/');
-            return slash <= 0 ? "/" : destination.Substring(0, slash);
         }
 
         private void TryDelete(string path)
@@ -960,72 +636,6 @@ namespace ArkManager.Images.Backups
             public List<string> Removed { get; } = new List<string>();
 
             public List<string> Kept { get; } = new List<string>();
-        }
-
-        /// <summary>An archive that passed <see cref="ValidateArchiveAsync"/>.</summary>
-        internal sealed class CheckedArchive
-        {
-            public CheckedArchive(BackupManifest manifest, IReadOnlyList<ManifestVolume> order, IReadOnlyDictionary<int, VolumeContent> contents, bool compressed, long archiveSize, string archiveSha256)
-            {
-                Manifest = manifest;
-                Order = order;
-                Contents = contents;
-                Compressed = compressed;
-                ArchiveSize = archiveSize;
-                ArchiveSha256 = archiveSha256;
-            }
-
-            public BackupManifest Manifest { get; }
-
-            /// <summary>The volumes in archive order.</summary>
-            public IReadOnlyList<ManifestVolume> Order { get; }
-
-            public IReadOnlyDictionary<int, VolumeContent> Contents { get; }
-
-            public bool Compressed { get; }
-
-            public long ArchiveSize { get; }
-
-            public string ArchiveSha256 { get; }
-        }
-
-        /// <summary>Hands a stream to a reader that disposes it, without closing the underlying file.</summary>
-        private sealed class NonClosingStream : Stream
-        {
-            private readonly Stream _inner;
-
-            public NonClosingStream(Stream inner)
-            {
-                _inner = inner;
-            }
-
-            public override bool CanRead => _inner.CanRead;
-
-            public override bool CanSeek => false;
-
-            public override bool CanWrite => false;
-
-            public override long Length => throw new NotSupportedException();
-
-            public override long Position
-            {
-                get => throw new NotSupportedException();
-                set => throw new NotSupportedException();
-            }
-
-            public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
-
-            public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _inner.ReadAsync(buffer, offset, count, cancellationToken);
-
-            public override void Flush()
-            {
-            }
-
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-            public override void SetLength(long value) => throw new NotSupportedException();
-
-            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         }
     }
 }
