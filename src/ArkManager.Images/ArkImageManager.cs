@@ -76,7 +76,7 @@ namespace ArkManager.Images
             var state = Options.EffectiveStateDirectory;
             var journal = new UpdateJournal(state);
             _history = new UpdateHistoryStore(state, factory.CreateLogger("ArkManager.Images.History"));
-            _backups = new VolumeBackupService(_connection, factory.CreateLogger("ArkManager.Images.Backups"));
+            _backups = new VolumeBackupService(new ContainerOperations(_connection), factory.CreateLogger("ArkManager.Images.Backups"));
             _transaction = new UpdateTransaction(_connection, journal, _history, _backups, _servers, Options, factory.CreateLogger("ArkManager.Images.Updates"));
             _notifier = new WebhookNotifier(Options.Webhooks, state, factory.CreateLogger("ArkManager.Images.Notifications"));
             _coordinator = new UpdateCoordinator(_connection, _images, _servers, _checker, _transaction, _history, journal, factory.CreateLogger("ArkManager.Images.Updates"));
