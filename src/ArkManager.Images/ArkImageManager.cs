@@ -76,7 +76,7 @@ namespace ArkManager.Images
             _images = new ImageStore(_engine.Images, factory.CreateLogger("ArkManager.Images.Images"), (reference, ct) => credentials.GetAsync(reference.Registry, ct));
             _cleanup = new ImageCleanup(_engine.Images, _engine.Containers, _images);
             _servers = new ServerManager(_engine.Containers, _images, new ServerRegistry(state), factory.CreateLogger("ArkManager.Images.Servers"));
-            var backups = new VolumeBackupService(_engine.Connection, factory.CreateLogger("ArkManager.Images.Backups"));
+            var backups = new VolumeBackupService(_engine.Containers, factory.CreateLogger("ArkManager.Images.Backups"));
             _serverBackups = new ServerBackups(_servers, _images, backups);
             _checker = new UpdateChecker(_images, _registry, updateLogger, Options.MaxConcurrentChecks);
             var journal = new UpdateJournal(state);

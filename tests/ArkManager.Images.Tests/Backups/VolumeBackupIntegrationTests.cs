@@ -305,7 +305,7 @@ public sealed class VolumeBackupIntegrationTests : SandboxTestBase, IDisposable
     {
         var logger = Logs.CreateLogger("backup");
         connection = new DockerConnection(new ArkManagerOptions { DockerHost = Sandbox.DockerHost, DockerConfigDirectory = TempDir("dockercfg") }, logger);
-        return new VolumeBackupService(connection, logger);
+        return new VolumeBackupService(new ContainerOperations(connection), logger);
     }
 
     private static List<string> ListWithSystemTar(string archive)

@@ -56,7 +56,7 @@ public sealed class VolumeBackupPerformanceTests : SandboxTestBase, IDisposable
 
         var logger = Logs.CreateLogger("perf");
         using var connection = new DockerConnection(new ArkManagerOptions { DockerHost = Sandbox.DockerHost, DockerConfigDirectory = TempDir("dockercfg") }, logger);
-        var service = new VolumeBackupService(connection, logger);
+        var service = new VolumeBackupService(new ContainerOperations(connection), logger);
         var destination = TempDir("perf-backups");
 
         // Warm up the connection and the code paths on a tiny call so the measurements see only the volume's cost.
@@ -78,7 +78,7 @@ public sealed class VolumeBackupPerformanceTests : SandboxTestBase, IDisposable
         Sandbox.Docker("run", "--rm", "--network", "none", "-v", _volume + ":/v", "--entrypoint", "/bin/busybox", Sandbox.ImageV1, "sh", "-c", "busybox rm -rf /v/SavedArks");
         using (var hurried = new DockerConnection(new ArkManagerOptions { DockerHost = Sandbox.DockerHost, DockerConfigDirectory = TempDir("dockercfg"), DockerRequestTimeout = TimeSpan.FromMilliseconds(250) }, logger))
         {
-            var impatient = new VolumeBackupService(hurried, logger) { RestorePartBytes = long.MaxValue };
+            var impatient = new VolumeBackupService(new ContainerOperations(hurried), logger) { RestorePartBytes = long.MaxValue };
             await impatient.RestoreAsync(container, "perf", plain.Path, default);
         }
 
