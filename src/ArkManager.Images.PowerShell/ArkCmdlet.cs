@@ -26,16 +26,12 @@ namespace ArkManager.Images.PowerShell
     /// library's log messages.</note>
     public abstract class ArkCmdlet : PSCmdlet, IDisposable
     {
-        private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
+        private readonly AsyncBridge _bridge = new AsyncBridge();
         private readonly object _managerLock = new object();
-        private PipelineDispatcher? _dispatcher;
+        private StreamPreferences _preferences = new StreamPreferences();
         private ArkLogging? _logging;
         private ArkManagerOptions? _options;
         private IArkImageManager? _manager;
-        private int _running;
-        private bool _verbose;
-        private bool _debug;
-        private bool _warning = true;
         private bool _disposed;
 
         /// <summary>The Docker endpoint: unix:///var/run/docker.sock, npipe://./pipe/docker_engine or tcp://host:2376.
@@ -54,10 +50,10 @@ namespace ArkManager.Images.PowerShell
         public string? ConfigPath { get; set; }
 
         /// <summary>Cancelled when the user presses Ctrl+C (StopProcessing).</summary>
-        protected CancellationToken CancellationToken => _cancellation.Token;
+        protected CancellationToken CancellationToken => _bridge.Token;
 
         /// <summary>The options in effect: the configuration file, then <see cref="DockerHost"/>. Loaded in BeginProcessing.</summary>
-        protected ArkManagerOptions Options => _options ??= LoadOptions();
+        protected ArkManagerOptions Options => _options ??= OptionsLoader.Load(this, ConfigPath, DockerHost);
 
         /// <summary>The manager, built on first use (nothing connects until its first call).</summary>
         protected IArkImageManager Manager
@@ -87,8 +83,6 @@ namespace ArkManager.Images.PowerShell
             }
         }
 
-        private PipelineDispatcher Dispatcher => _dispatcher ??= new PipelineDispatcher();
-
         /// <summary>Disposes the manager and the cancellation source.</summary>
         public void Dispose()
         {
@@ -99,33 +93,25 @@ namespace ArkManager.Images.PowerShell
         /// <summary>Captures the stream preferences and loads the options (a broken configuration ends the command here).</summary>
         protected override void BeginProcessing()
         {
-            _dispatcher ??= new PipelineDispatcher();
-            _verbose = IsStreamEnabled("Verbose", "VerbosePreference", defaultEnabled: false);
-            _debug = IsStreamEnabled("Debug", "DebugPreference", defaultEnabled: false);
-            _warning = IsActionEnabled("WarningAction", "WarningPreference");
+            _bridge.Attach();
+            _preferences = StreamPreferences.Capture(this);
             _ = Options;
         }
 
         /// <summary>Releases the manager.</summary>
         protected override void EndProcessing()
         {
-            _dispatcher?.Drain();
+            _bridge.Drain();
             DisposeManager();
         }
 
         /// <summary>Cancels the running library call (Ctrl+C).</summary>
         protected override void StopProcessing()
         {
-            try
-            {
-                _cancellation.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-            }
+            _bridge.Cancel();
 
             // A call in flight still uses the manager: it is disposed when that call has ended (Dispose).
-            if (Volatile.Read(ref _running) == 0)
+            if (!_bridge.IsRunning)
             {
                 DisposeManager();
             }
@@ -147,14 +133,13 @@ namespace ArkManager.Images.PowerShell
                 _disposed = true;
             }
 
-            _dispatcher?.Dispose();
-            _cancellation.Dispose();
+            _bridge.Dispose();
         }
 
         /// <summary>Builds the manager; a failure (an invalid required image in the configuration, ...) ends the command.</summary>
         protected virtual IArkImageManager CreateManager(ArkManagerOptions options)
         {
-            _logging ??= new ArkLogging(PostLog, IsLogLevelEnabled);
+            _logging ??= new ArkLogging(PostLog, level => _preferences.IsEnabled(level));
             try
             {
                 // Through the engine: on PowerShell 7 the library and its dependencies live in the module's load context.
@@ -254,33 +239,14 @@ namespace ArkManager.Images.PowerShell
         /// target object <paramref name="result"/> (the caller writes it to the pipeline first, so that a script gets it
         /// either way). The exception's Result is the failing server's.
         /// </summary>
-        protected void ThrowUpdateFailure(object result, ServerUpdateException exception)
-        {
-            var failed = exception.Result;
-            var record = new ErrorRecord(exception, exception.ErrorId, ErrorCategory.InvalidResult, result)
-            {
-                ErrorDetails = new ErrorDetails(exception.Message)
-                {
-                    RecommendedAction = failed.Outcome == UpdateOutcome.RolledBack
-                        ? "The server runs its previous container again. See why with: Get-ArkUpdateHistory -Name '" + failed.Server + "' -Last 1"
-                        : "Check the server with: Get-ArkServer -Name '" + failed.Server + "'; see the steps with: Get-ArkUpdateHistory -Name '" + failed.Server + "' -Last 1",
-                },
-            };
-            ThrowTerminatingError(record);
-        }
+        protected void ThrowUpdateFailure(object result, ServerUpdateException exception) =>
+            ThrowTerminatingError(UpdateFailureRecords.Create(result, exception));
 
         /// <summary>The message of a server update that rolled back or failed, after <paramref name="context"/> ("Updating image 'x'").</summary>
-        protected static string DescribeFailure(string context, ServerUpdateResult failed)
-        {
-            var reason = string.IsNullOrEmpty(failed.Error) ? string.Empty : ": " + failed.Error!.Trim().TrimEnd('.');
-            return failed.Outcome == UpdateOutcome.RolledBack
-                ? $"{context}: the new container of server '{failed.Server}' failed and was rolled back{reason}. The server runs its previous container again."
-                : $"{context}: server '{failed.Server}' failed and could not be rolled back completely{reason}. Check the server before anything else.";
-        }
+        protected static string DescribeFailure(string context, ServerUpdateResult failed) => UpdateFailureRecords.Describe(context, failed);
 
         /// <summary>True for the outcomes that leave a server where it was meant to be.</summary>
-        protected static bool IsSuccess(UpdateOutcome outcome) =>
-            outcome != UpdateOutcome.RolledBack && outcome != UpdateOutcome.Failed;
+        protected static bool IsSuccess(UpdateOutcome outcome) => UpdateFailureRecords.IsSuccess(outcome);
 
         /// <summary>Resolves a file system path relative to the current PowerShell location (no wildcards).</summary>
         protected string ResolvePath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
@@ -319,69 +285,15 @@ namespace ArkManager.Images.PowerShell
         }
 
         /// <summary>Queues an action for the pipeline thread (runs at once when already on it).</summary>
-        internal void Post(Action action) => Dispatcher.Post(action);
+        internal void Post(Action action) => _bridge.Post(action);
 
-        private Task<T> Start<T>(Func<IArkImageManager, CancellationToken, Task<T>> operation)
-        {
-            var manager = Manager;
-            var token = _cancellation.Token;
-            Interlocked.Increment(ref _running);
-            Task<T> task;
-            try
-            {
-                task = Task.Run(() => operation(manager, token), token);
-                Dispatcher.Pump(task, CancelQuietly);
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _running);
-            }
-
-            return task;
-        }
+        private Task<T> Start<T>(Func<IArkImageManager, CancellationToken, Task<T>> operation) => _bridge.Start(Manager, operation);
 
         private void ThrowIfStopping(Exception exception)
         {
             if (Stopping && (exception is OperationCanceledException || exception is ObjectDisposedException))
             {
                 throw new PipelineStoppedException();
-            }
-        }
-
-        private void CancelQuietly()
-        {
-            try
-            {
-                _cancellation.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-            }
-        }
-
-        private ArkManagerOptions LoadOptions()
-        {
-            try
-            {
-                string? path = null;
-                if (!string.IsNullOrEmpty(ConfigPath))
-                {
-                    // Relative to the PowerShell location, not the process directory.
-                    path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(ConfigPath);
-                }
-
-                var options = ArkManagerOptions.Load(path);
-                if (!string.IsNullOrEmpty(DockerHost))
-                {
-                    options = options with { DockerHost = DockerHost };
-                }
-
-                return options;
-            }
-            catch (Exception ex) when (!(ex is PipelineStoppedException))
-            {
-                ThrowTerminatingError(ErrorRecords.From(ex, ConfigPath));
-                throw; // not reached
             }
         }
 
@@ -397,99 +309,7 @@ namespace ArkManager.Images.PowerShell
             manager?.Dispose();
         }
 
-        private void PostLog(ArkLogLevel level, string category, string message)
-        {
-            Dispatcher.Post(() =>
-            {
-                if (level >= ArkLogLevel.Warning)
-                {
-                    WriteWarning(message);
-                }
-                else if (level == ArkLogLevel.Information)
-                {
-                    WriteVerbose(message);
-                }
-                else
-                {
-                    WriteDebug(ShortCategory(category) + ": " + message);
-                }
-            });
-        }
-
-        private bool IsLogLevelEnabled(ArkLogLevel level)
-        {
-            if (level >= ArkLogLevel.Warning)
-            {
-                return _warning;
-            }
-
-            return level == ArkLogLevel.Information ? _verbose : _debug;
-        }
-
-        private static string ShortCategory(string category)
-        {
-            var dot = category.LastIndexOf('.');
-            return dot >= 0 && dot < category.Length - 1 ? category.Substring(dot + 1) : category;
-        }
-
-        private bool IsStreamEnabled(string switchName, string preferenceVariable, bool defaultEnabled)
-        {
-            if (MyInvocation.BoundParameters.TryGetValue(switchName, out var bound) && bound != null)
-            {
-                var value = bound is PSObject wrapped ? wrapped.BaseObject : bound;
-                if (value is SwitchParameter switchParameter)
-                {
-                    return switchParameter.IsPresent;
-                }
-
-                if (value is bool flag)
-                {
-                    return flag;
-                }
-            }
-
-            return PreferenceEnabled(preferenceVariable, defaultEnabled);
-        }
-
-        private bool IsActionEnabled(string actionParameter, string preferenceVariable)
-        {
-            if (MyInvocation.BoundParameters.TryGetValue(actionParameter, out var bound) && bound != null)
-            {
-                var value = bound is PSObject wrapped ? wrapped.BaseObject : bound;
-                if (value is ActionPreference action)
-                {
-                    return action != ActionPreference.SilentlyContinue && action != ActionPreference.Ignore;
-                }
-            }
-
-            return PreferenceEnabled(preferenceVariable, defaultEnabled: true);
-        }
-
-        private bool PreferenceEnabled(string preferenceVariable, bool defaultEnabled)
-        {
-            try
-            {
-                var value = GetVariableValue(preferenceVariable);
-                if (value is PSObject wrapped)
-                {
-                    value = wrapped.BaseObject;
-                }
-
-                if (value is ActionPreference preference)
-                {
-                    return preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore;
-                }
-
-                if (value is string text && Enum.TryParse<ActionPreference>(text, true, out var parsed))
-                {
-                    return parsed != ActionPreference.SilentlyContinue && parsed != ActionPreference.Ignore;
-                }
-            }
-            catch (PSInvalidOperationException)
-            {
-            }
-
-            return defaultEnabled;
-        }
+        private void PostLog(ArkLogLevel level, string category, string message) =>
+            _bridge.Post(() => LogStreams.Write(this, level, category, message));
     }
 }
