@@ -1,12 +1,12 @@
-using System.Reflection;
-using System.Text;
+using PublicApiGenerator;
 
 namespace ArkManager.Images.Tests.Api;
 
 /// <summary>
-/// The public API baseline: the library's public surface, listed from its metadata, must equal
-/// src/ArkManager.Images/PublicAPI.txt. An accidental change (a removed or altered member) fails the build; an intended
-/// one is accepted by regenerating the file: ARKMANAGER_UPDATE_PUBLIC_API=1 dotnet test --filter PublicApi.
+/// The public API baseline: the library's public surface, as PublicApiGenerator renders it from the metadata (C# syntax,
+/// with nullable annotations: a <c>string?</c> is not a <c>string</c>), must equal src/ArkManager.Images/PublicAPI.txt.
+/// An accidental change (a removed or altered member, a changed nullability) fails the build; an intended one is accepted by
+/// regenerating the file: ARKMANAGER_UPDATE_PUBLIC_API=1 dotnet test --filter PublicApi.
 /// </summary>
 [Trait("Category", "Unit")]
 public sealed class PublicApiTests
@@ -16,7 +16,7 @@ public sealed class PublicApiTests
     [Fact]
     public void The_public_api_matches_the_baseline()
     {
-        var current = Describe(typeof(ArkImageManager).Assembly);
+        var current = Describe();
         if (Environment.GetEnvironmentVariable("ARKMANAGER_UPDATE_PUBLIC_API") == "1")
         {
             File.WriteAllText(BaselinePath, current);
@@ -24,105 +24,112 @@ public sealed class PublicApiTests
 
         Assert.True(File.Exists(BaselinePath), "The baseline " + BaselinePath + " is missing: generate it with ARKMANAGER_UPDATE_PUBLIC_API=1.");
         var baseline = File.ReadAllText(BaselinePath).Replace("\r\n", "\n");
-        var removed = baseline.Split('\n').Except(current.Split('\n')).ToList();
-        var added = current.Split('\n').Except(baseline.Split('\n')).ToList();
-        Assert.True(removed.Count == 0 && added.Count == 0,
+        Assert.True(baseline == current,
             "The public API changed. If intended, regenerate the baseline (ARKMANAGER_UPDATE_PUBLIC_API=1 dotnet test --filter PublicApi) and review the diff.\n" +
-            string.Join("\n", removed.Select(r => "- " + r).Concat(added.Select(a => "+ " + a))));
+            Diff(baseline, current));
     }
 
     [Fact]
     public void No_Docker_DotNet_type_appears_in_the_public_api()
     {
-        var lines = Describe(typeof(ArkImageManager).Assembly).Split('\n');
+        var lines = Describe().Split('\n');
         Assert.DoesNotContain(lines, l => l.Contains("Docker.DotNet", StringComparison.Ordinal));
     }
 
-    internal static string Describe(Assembly assembly)
+    [Fact]
+    public void The_rendering_shows_nullability()
     {
-        var lines = new List<string>();
-        foreach (var type in assembly.GetExportedTypes())
-        {
-            var kind = type.IsEnum ? "enum" : type.IsInterface ? "interface" : type.IsValueType ? "struct" : type.IsAbstract && type.IsSealed ? "static class" : type.IsSealed ? "sealed class" : "class";
-            var bases = new List<string>();
-            if (type.BaseType != null && type.BaseType != typeof(object) && type.BaseType != typeof(ValueType) && type.BaseType != typeof(Enum))
-            {
-                bases.Add(Name(type.BaseType));
-            }
-
-            bases.AddRange(type.GetInterfaces().Where(i => i.IsPublic).Select(Name).OrderBy(n => n, StringComparer.Ordinal));
-            lines.Add($"{kind} {Name(type)}" + (bases.Count == 0 ? string.Empty : " : " + string.Join(", ", bases)));
-            const BindingFlags flags = BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
-            if (type.IsEnum)
-            {
-                foreach (var name in Enum.GetNames(type))
-                {
-                    lines.Add($"{Name(type)}.{name} = {Convert.ToInt64(Enum.Parse(type, name), System.Globalization.CultureInfo.InvariantCulture)}");
-                }
-
-                continue;
-            }
-
-            foreach (var member in type.GetMembers(flags))
-            {
-                var line = member switch
-                {
-                    ConstructorInfo c => $"{Name(type)}.ctor({Parameters(c.GetParameters())})",
-                    MethodInfo m when !m.IsSpecialName => $"{Name(type)}.{m.Name}{Generic(m)}({Parameters(m.GetParameters())}) -> {Name(m.ReturnType)}{(m.IsStatic ? " static" : string.Empty)}",
-                    PropertyInfo p => $"{Name(type)}.{p.Name} {{ {(p.GetMethod?.IsPublic == true ? "get; " : string.Empty)}{(p.SetMethod?.IsPublic == true ? (IsInit(p.SetMethod) ? "init; " : "set; ") : string.Empty)}}} -> {Name(p.PropertyType)}",
-                    FieldInfo f => $"{Name(type)}.{f.Name} -> {Name(f.FieldType)}{(f.IsLiteral ? " const" : f.IsStatic ? " static" : string.Empty)}",
-                    EventInfo e => $"{Name(type)}.{e.Name} event -> {Name(e.EventHandlerType!)}",
-                    _ => null,
-                };
-                if (line != null && !line.Contains("<Clone>$", StringComparison.Ordinal))
-                {
-                    lines.Add(line);
-                }
-            }
-        }
-
-        lines.Sort(StringComparer.Ordinal);
-        var sb = new StringBuilder();
-        foreach (var l in lines)
-        {
-            sb.Append(l).Append('\n');
-        }
-
-        return sb.ToString();
+        var lines = Describe().Split('\n');
+        Assert.Contains(lines, l => l.Contains("string? Owner {", StringComparison.Ordinal));
     }
 
-    private static bool IsInit(MethodInfo setter) =>
-        setter.ReturnParameter.GetRequiredCustomModifiers().Any(t => t.FullName == "System.Runtime.CompilerServices.IsExternalInit");
+    /// <summary>
+    /// The public API as C# declarations. Assembly attributes are left out (they carry versions and the commit); the
+    /// Microsoft.Extensions.DependencyInjection namespace is let in (AddArkImageManagement lives there, and PublicApiGenerator
+    /// skips Microsoft.* and System.* by default).
+    /// </summary>
+    internal static string Describe() =>
+        typeof(ArkImageManager).Assembly.GeneratePublicApi(new ApiGeneratorOptions
+        {
+            IncludeAssemblyAttributes = false,
+            TreatRecordsAsClasses = false,
+            AllowNamespacePrefixes = new[] { "Microsoft.Extensions.DependencyInjection" },
+        }).Replace("\r\n", "\n").TrimEnd('\n') + "\n";
 
-    private static string Generic(MethodInfo m) => m.IsGenericMethod ? "<" + string.Join(", ", m.GetGenericArguments().Select(Name)) + ">" : string.Empty;
-
-    private static string Parameters(ParameterInfo[] parameters) =>
-        string.Join(", ", parameters.Select(p => $"{Name(p.ParameterType)} {p.Name}{(p.HasDefaultValue ? " = " + (p.DefaultValue ?? "null") : string.Empty)}"));
-
-    private static string Name(Type t)
+    /// <summary>
+    /// The lines removed from the baseline ("- ") and added by the current API ("+ "), each with the type it belongs to, in
+    /// the order of the files (a longest-common-subsequence diff, so a moved or repeated line such as "}" does not hide a change).
+    /// </summary>
+    private static string Diff(string baseline, string current)
     {
-        if (t.IsGenericParameter)
+        var a = baseline.Split('\n');
+        var b = current.Split('\n');
+        var lcs = new int[a.Length + 1, b.Length + 1];
+        for (var i = a.Length - 1; i >= 0; i--)
         {
-            return t.Name;
+            for (var j = b.Length - 1; j >= 0; j--)
+            {
+                lcs[i, j] = a[i] == b[j] ? lcs[i + 1, j + 1] + 1 : Math.Max(lcs[i + 1, j], lcs[i, j + 1]);
+            }
         }
 
-        if (t.IsByRef)
+        var lines = new List<string>();
+        string? typeA = null, typeB = null, shown = null;
+        void Add(string prefix, string line, string? type)
         {
-            return "ref " + Name(t.GetElementType()!);
+            if (type != null && type != shown && line.Trim() != type.Trim())
+            {
+                lines.Add("  in " + type.Trim());
+                shown = type;
+            }
+
+            lines.Add(prefix + line.Trim());
         }
 
-        if (t.IsArray)
+        int x = 0, y = 0;
+        while (x < a.Length || y < b.Length)
         {
-            return Name(t.GetElementType()!) + "[]";
+            if (x < a.Length && y < b.Length && a[x] == b[y])
+            {
+                typeA = TypeOf(a[x]) ?? typeA;
+                typeB = TypeOf(b[y]) ?? typeB;
+                x++;
+                y++;
+            }
+            else if (x < a.Length && (y == b.Length || lcs[x + 1, y] >= lcs[x, y + 1]))
+            {
+                typeA = TypeOf(a[x]) ?? typeA;
+                Add("- ", a[x++], typeA);
+            }
+            else
+            {
+                typeB = TypeOf(b[y]) ?? typeB;
+                Add("+ ", b[y++], typeB);
+            }
         }
 
-        if (t.IsGenericType)
+        return string.Join("\n", lines);
+    }
+
+    /// <summary>A type's declaration line ("    public sealed class ServerInfo : ..."), or null.</summary>
+    private static string? TypeOf(string line)
+    {
+        var t = line.Trim();
+        if (!t.StartsWith("public ", StringComparison.Ordinal))
         {
-            var def = t.GetGenericTypeDefinition().FullName!;
-            def = def[..def.IndexOf('`')];
-            return def + "<" + string.Join(", ", t.GetGenericArguments().Select(Name)) + ">";
+            return null;
         }
 
-        return t.FullName ?? t.Name;
+        var paren = t.IndexOf('(', StringComparison.Ordinal);
+        foreach (var keyword in new[] { " class ", " record ", " struct ", " interface ", " enum ", " delegate " })
+        {
+            var at = t.IndexOf(keyword, StringComparison.Ordinal);
+            if (at >= 0 && (paren < 0 || at < paren))
+            {
+                return line;
+            }
+        }
+
+        return null;
     }
 }
