@@ -9,6 +9,9 @@ namespace ArkManager.Images.Docker
     /// <summary>The create parameters of a new server container (New-ArkServer), from a <see cref="ServerSpec"/>.</summary>
     internal static class ServerContainerSpec
     {
+        /// <summary>Refuses a spec that cannot be created (bad ports, volumes, restart policy) before any I/O.</summary>
+        public static void Validate(ServerSpec spec, ImageReference reference) => Build(spec, reference);
+
         public static CreateContainerParameters Build(ServerSpec spec, ImageReference reference)
         {
             if (spec.StopTimeout < TimeSpan.Zero)

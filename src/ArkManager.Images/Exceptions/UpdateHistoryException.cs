@@ -1,6 +1,6 @@
 using System;
 
-namespace ArkManager.Images
+namespace ArkManager.Images.Updates
 {
     /// <summary>The update history could not be written or read.</summary>
     public sealed class UpdateHistoryException : ArkManagerException

@@ -194,7 +194,7 @@ namespace ArkManager.Images.Servers
 
             ServerSpecParser.ValidateName(spec.Name);
             var reference = ImageReference.Parse(spec.Image);
-            ServerContainerSpec.Build(spec, reference); // refuses a bad spec before any I/O
+            ServerContainerSpec.Validate(spec, reference);
 
             if (await _images.InspectAsync(reference, cancellationToken).ConfigureAwait(false) is null)
             {
