@@ -105,17 +105,21 @@ Task("Test")
     var xunitCode = Exec("dotnet",
         $"test \"{testProject}\" -c {configuration} --no-build --nologo --logger \"trx;LogFileName=xunit.trx\" --logger \"console;verbosity=normal\" --results-directory \"{resultsDir}\"{filter}",
         throwOnError: false);
-    var pesterCode = Exec("dotnet",
+    // The Test target started the sandbox: a test that cannot reach it fails instead of skipping.
+    var pesterCode = PackExec("dotnet",
         $"pwsh -NoProfile -NonInteractive -File \"{root}/tests/module/Invoke-ModuleTests.ps1\" -ModulePath \"{moduleOut}\" -ResultPath \"{resultsDir}/pester.xml\"",
-        throwOnError: false);
+        new Dictionary<string, string> { ["ARKMANAGER_REQUIRE_SANDBOX"] = "1" });
 
-    var (xPassed, xFailed) = CountTrx(resultsDir.CombineWithFilePath("xunit.trx").FullPath);
-    var (pPassed, pFailed) = CountNUnit(resultsDir.CombineWithFilePath("pester.xml").FullPath);
+    var (xPassed, xFailed, xSkipped) = CountTrx(resultsDir.CombineWithFilePath("xunit.trx").FullPath);
+    var (pPassed, pFailed, pSkipped) = CountNUnit(resultsDir.CombineWithFilePath("pester.xml").FullPath);
     if (xunitCode != 0 && xFailed == 0) { xFailed = 1; }
     if (pesterCode != 0 && pFailed == 0) { pFailed = 1; }
-    var summary = $"tests: {xPassed + pPassed} passed, {xFailed + pFailed} failed";
+    // A runner that ran nothing is a failure, not a pass: a missing engine or a broken discovery must not look green.
+    if (xPassed == 0) { Warning("xunit reported 0 passed"); xFailed += 1; }
+    if (pPassed == 0) { Warning("Pester reported 0 passed"); pFailed += 1; }
+    var summary = $"tests: {xPassed + pPassed} passed, {xFailed + pFailed} failed, {xSkipped + pSkipped} skipped";
     System.IO.File.WriteAllText(resultsDir.CombineWithFilePath("summary.txt").FullPath, summary + "\n");
-    Information("xunit: {0} passed, {1} failed; pester: {2} passed, {3} failed", xPassed, xFailed, pPassed, pFailed);
+    Information("xunit: {0} passed, {1} failed, {2} skipped; pester: {3} passed, {4} failed, {5} skipped", xPassed, xFailed, xSkipped, pPassed, pFailed, pSkipped);
     Information(summary);
     if (xFailed + pFailed > 0)
     {
@@ -348,26 +352,26 @@ bool PackRunSample(string version)
 
 RunTarget(target);
 
-static (int Passed, int Failed) CountTrx(string path)
+static (int Passed, int Failed, int Skipped) CountTrx(string path)
 {
-    if (!System.IO.File.Exists(path)) { return (0, 0); }
+    if (!System.IO.File.Exists(path)) { return (0, 0, 0); }
     var doc = XDocument.Load(path);
     var counters = doc.Descendants().FirstOrDefault(e => e.Name.LocalName == "Counters");
-    if (counters is null) { return (0, 0); }
+    if (counters is null) { return (0, 0, 0); }
     int Get(string name) => int.TryParse(counters.Attribute(name)?.Value, out var v) ? v : 0;
-    return (Get("passed"), Get("failed") + Get("error") + Get("timeout") + Get("aborted"));
+    return (Get("passed"), Get("failed") + Get("error") + Get("timeout") + Get("aborted"), Get("notExecuted") + Get("inconclusive"));
 }
 
-static (int Passed, int Failed) CountNUnit(string path)
+static (int Passed, int Failed, int Skipped) CountNUnit(string path)
 {
-    if (!System.IO.File.Exists(path)) { return (0, 0); }
+    if (!System.IO.File.Exists(path)) { return (0, 0, 0); }
     var doc = XDocument.Load(path);
     var results = doc.Root;
-    if (results is null) { return (0, 0); }
+    if (results is null) { return (0, 0, 0); }
     // NUnit 2.5 format (Pester's NUnitXml): <test-results total= errors= failures= not-run= ...>
     int Get(string name) => int.TryParse(results.Attribute(name)?.Value, out var v) ? v : 0;
     var total = Get("total");
     var failed = Get("failures") + Get("errors");
     var notRun = Get("not-run") + Get("inconclusive") + Get("ignored") + Get("skipped") + Get("invalid");
-    return (Math.Max(0, total - failed - notRun), failed);
+    return (Math.Max(0, total - failed - notRun), failed, notRun);
 }

@@ -145,6 +145,12 @@ namespace ArkManager.Images
         /// <summary>True when the server was adopted with RegisterServerAsync and has not been recreated yet (no label).</summary>
         public bool IsRegistered { get; init; }
 
+        /// <summary>
+        /// Why this container cannot be managed (its <c>io.arkmanager.server</c> label is not a valid server name); null when
+        /// it can. Such a container is listed so it can be fixed, and never touched.
+        /// </summary>
+        public string? Problem { get; init; }
+
         /// <summary>True when the container is running.</summary>
         public bool IsRunning => string.Equals(State, "running", StringComparison.OrdinalIgnoreCase);
     }

@@ -9,6 +9,9 @@ namespace ArkManager.Images
     {
         private static readonly Regex NamePattern = new Regex("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$", RegexOptions.CultureInvariant);
 
+        /// <summary>True when <paramref name="name"/> may name a server (and so a journal, lock or snapshot path).</summary>
+        public static bool IsValidName(string? name) => name != null && NamePattern.IsMatch(name);
+
         public static void ValidateName(string? name)
         {
             if (name is null || !NamePattern.IsMatch(name))

@@ -75,6 +75,7 @@ namespace ArkManager.Images.Servers
 
         public async Task<ServerInfo?> FindAsync(string name, CancellationToken cancellationToken)
         {
+            ServerSpecParser.ValidateName(name);
             var list = await ListAsync(name, cancellationToken).ConfigureAwait(false);
             return list.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.Ordinal));
         }
@@ -311,6 +312,9 @@ namespace ArkManager.Images.Servers
                 Owner = inspect.Label(ServerLabels.Owner) ?? registration?.Owner,
                 Cluster = inspect.Label(ServerLabels.Cluster),
                 IsRegistered = serverName is null && registration != null,
+                Problem = serverName != null && !ServerSpecParser.IsValidName(serverName)
+                    ? $"its label {ServerLabels.Server}='{serverName}' is not a valid server name (1 to 128 letters, digits, '_', '.' or '-', starting with a letter or digit): relabel the container; until then it is never touched"
+                    : null,
             };
         }
     }

@@ -39,6 +39,11 @@ namespace ArkManager.Images.Updates
             var results = new List<ServerUpdateResult>();
             foreach (var server in _journal.ServersWithJournals())
             {
+                if (!ServerSpecParser.IsValidName(server))
+                {
+                    continue; // not a journal this library wrote
+                }
+
                 var held = _lock.TryAcquire(server, "recovery of");
                 if (held is null)
                 {

@@ -19,7 +19,11 @@ namespace ArkManager.Images.Updates
             _directory = Path.Combine(stateDirectory, "locks");
         }
 
-        public string PathOf(string server) => Path.Combine(_directory, server + ".lock");
+        public string PathOf(string server)
+        {
+            ServerSpecParser.ValidateName(server); // a name from a label never steers a path
+            return Path.Combine(_directory, server + ".lock");
+        }
 
         /// <summary>Takes the lock, waiting up to <paramref name="timeout"/>; else <see cref="ServerLockedException"/> naming the holder.</summary>
         public Task<FileLock> AcquireAsync(string server, string operation, TimeSpan timeout, CancellationToken cancellationToken) =>

@@ -26,6 +26,7 @@ namespace ArkManager.Images.Updates
 
         public async Task<string> WriteAsync(JournalEntry entry, IContainerOperations containers, IImageOperations images, CancellationToken cancellationToken)
         {
+            ServerSpecParser.ValidateName(entry.Server);
             var serverDir = Path.Combine(_root, entry.Server);
             var dir = Path.Combine(serverDir, entry.StartedAt.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture) + "-" + entry.Id.Substring(0, 8));
             StateDirectory.Create(dir);

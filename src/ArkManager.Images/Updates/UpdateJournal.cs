@@ -95,7 +95,11 @@ namespace ArkManager.Images.Updates
             _directory = Path.Combine(stateDirectory, "journal");
         }
 
-        public string PathOf(string server) => Path.Combine(_directory, server + ".json");
+        public string PathOf(string server)
+        {
+            ServerSpecParser.ValidateName(server); // a name from a label never steers a path
+            return Path.Combine(_directory, server + ".json");
+        }
 
         public JournalEntry? Read(string server)
         {

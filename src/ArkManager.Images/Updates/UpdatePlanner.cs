@@ -64,7 +64,7 @@ namespace ArkManager.Images.Updates
             var containers = await GetContainersByImageAsync(reference, newest, cancellationToken).ConfigureAwait(false);
             var servers = await _servers.ListAsync(null, cancellationToken, owner).ConfigureAwait(false);
             var result = new List<AffectedServer>();
-            foreach (var server in servers.Where(s => containers.Any(c => c.Id == s.ContainerId)))
+            foreach (var server in servers.Where(s => s.Problem is null && containers.Any(c => c.Id == s.ContainerId)))
             {
                 var digest = newest != null && newest.Id == server.ImageId
                     ? newest.Digest

@@ -257,6 +257,67 @@ public sealed class UpdateIntegrationTests : SandboxTestBase
     }
 
     [Fact]
+    public async Task A_recreate_and_a_rollback_keep_the_containers_own_name_when_it_differs_from_the_server_name()
+    {
+        var image = PushFresh("v1");
+        using var manager = CreateManager(image);
+        await manager.PullImageAsync(image);
+        var server = UniqueName("isl");
+        var container = "ark-" + server + "-1";
+        TrackContainer(container);
+        TrackContainer(container + "-ark-new");
+        TrackContainer(container + "-ark-old");
+        Sandbox.Docker("run", "-d", "--name", container, "--network", "none", "-e", "ARK_STARTUP_DELAY=0.5", "-e", "ARK_SHUTDOWN_SAVE_SECONDS=1",
+            "--label", ServerLabels.Server + "=" + server, "--label", ServerLabels.Image + "=" + image, "--stop-timeout", "30", image);
+        Assert.Equal(container, (await manager.GetServerAsync(server))!.ContainerName);
+        Sandbox.PushVariant("v2", image);
+
+        var updated = await manager.UpdateImageAsync(image, new UpdateOptions { HealthTimeout = Health });
+
+        Assert.True(updated.Succeeded, updated.Summary);
+        Assert.Equal(UpdateOutcome.Updated, Assert.Single(updated.Servers).Outcome);
+        Assert.Equal(updated.Servers[0].ContainerId, ContainerField(Sandbox, container, "{{.Id}}"));
+        Assert.Equal(container, (await manager.GetServerAsync(server))!.ContainerName);
+
+        var rolledBack = await manager.RollbackAsync(server, new RecreateOptions { HealthTimeout = Health });
+
+        Assert.True(rolledBack.Succeeded, rolledBack.Error);
+        Assert.Equal(rolledBack.ContainerId, ContainerField(Sandbox, container, "{{.Id}}"));
+        Assert.Equal(container, (await manager.GetServerAsync(server))!.ContainerName);
+        Assert.Equal(updated.Servers[0].OldImageId, ContainerField(Sandbox, container, "{{.Image}}"));
+    }
+
+    [Fact]
+    public async Task A_container_whose_server_label_is_not_a_valid_name_is_listed_as_invalid_and_never_touched()
+    {
+        var image = PushFresh("v1");
+        using var manager = CreateManager(image);
+        await manager.PullImageAsync(image);
+        var good = UniqueName("good");
+        var hostile = UniqueName("hostile");
+        TrackContainer(good);
+        TrackContainer(hostile);
+        TrackContainer(good + "-ark-new");
+        Sandbox.Docker("create", "--name", good, "--network", "none", "--label", ServerLabels.Server + "=" + good, "--label", ServerLabels.Image + "=" + image, image);
+        Sandbox.Docker("create", "--name", hostile, "--network", "none", "--label", ServerLabels.Server + "=../../../escape-" + hostile, "--label", ServerLabels.Image + "=" + image, image);
+        var hostileId = ContainerField(Sandbox, hostile, "{{.Id}}");
+        Sandbox.PushVariant("v2", image);
+
+        var listed = Assert.Single(await manager.GetServersAsync(), s => s.ContainerId == hostileId);
+        Assert.Contains("not a valid server name", listed.Problem);
+        var result = await manager.UpdateImageAsync(image, new UpdateOptions { HealthTimeout = Health });
+
+        // Positive control: the valid server in the same run was recreated; the hostile one was not, and nothing was
+        // written outside the state directory.
+        Assert.Contains(result.Servers, r => r.Server == good && r.Outcome == UpdateOutcome.Updated);
+        Assert.DoesNotContain(result.Servers, r => r.Server.Contains("escape", StringComparison.Ordinal));
+        Assert.Equal(hostileId, ContainerField(Sandbox, hostile, "{{.Id}}"));
+        var state = manager.Options.EffectiveStateDirectory;
+        Assert.Empty(Directory.GetFileSystemEntries(Path.GetDirectoryName(Path.GetFullPath(state))!, "escape-*", SearchOption.AllDirectories));
+        Assert.Throws<ArgumentException>(() => { manager.GetServerAsync("../../../escape-" + hostile).GetAwaiter().GetResult(); });
+    }
+
+    [Fact]
     public async Task Registered_container_is_adopted_without_restart_and_labelled_at_its_first_recreate()
     {
         var image = PushFresh("v1");
@@ -312,10 +373,23 @@ public sealed class UpdateIntegrationTests : SandboxTestBase
         Assert.Equal(ImageUpdateState.RegistryUnreachable, check.State);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30));
 
-        var result = await manager.UpdateImageAsync(image, new UpdateOptions { HealthTimeout = Health });
+        // Without Offline a failed check is a failed update: nothing is pulled or recreated, the error names the cause.
+        var containerBefore = ContainerField(Sandbox, name, "{{.Id}}");
+        var refused = await manager.UpdateImageAsync(image, new UpdateOptions { HealthTimeout = Health });
+        Assert.False(refused.Succeeded);
+        Assert.Equal("RegistryUnreachable", refused.ErrorId);
+        Assert.Equal("RegistryUnreachable", refused.ToException()!.ErrorId);
+        Assert.Equal(UpdatePlanStatus.Blocked, Assert.Single(await manager.PlanUpdateAsync(image)).Status);
+        Assert.Equal(UpdateOutcome.Skipped, Assert.Single(refused.Servers).Outcome);
+        Assert.Equal(containerBefore, ContainerField(Sandbox, name, "{{.Id}}"));
+
+        // Asked for explicitly, the newer local image is used and the result says the registry was not asked.
+        var result = await manager.UpdateImageAsync(image, new UpdateOptions { HealthTimeout = Health, Offline = true });
+        Assert.True(result.Succeeded);
         Assert.False(result.Pulled);
-        Assert.Equal(ImageUpdateState.RegistryUnreachable, result.Check!.State);
+        Assert.Null(result.Check);
         Assert.Equal(UpdateOutcome.Updated, Assert.Single(result.Servers).Outcome);
+        Assert.NotEqual(containerBefore, ContainerField(Sandbox, name, "{{.Id}}"));
         Assert.Equal(Sandbox.Docker("image", "inspect", "--format", "{{.Id}}", Sandbox.ImageV2), ContainerField(Sandbox, name, "{{.Image}}"));
         Assert.NotEmpty(await manager.GetUpdateHistoryAsync(new UpdateHistoryFilter { Server = name }));
     }
