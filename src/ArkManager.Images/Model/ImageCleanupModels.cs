@@ -1,0 +1,35 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace ArkManager.Images
+{
+    /// <summary>What <see cref="IArkImageManager.RemoveOldImagesAsync"/> did with one image.</summary>
+    public sealed record ImageCleanupEntry
+    {
+        /// <summary>The image id.</summary>
+        public string Id { get; init; } = string.Empty;
+
+        /// <summary>Its tags.</summary>
+        public IReadOnlyList<string> Tags { get; init; } = Array.Empty<string>();
+
+        /// <summary>When it was built.</summary>
+        public DateTimeOffset Created { get; init; }
+
+        /// <summary>Why it was removed or kept.</summary>
+        public string Reason { get; init; } = string.Empty;
+    }
+
+    /// <summary>The result of removing old images of a repository.</summary>
+    public sealed record ImageCleanupResult
+    {
+        /// <summary>The repository.</summary>
+        public string Repository { get; init; } = string.Empty;
+
+        /// <summary>Images removed.</summary>
+        public IReadOnlyList<ImageCleanupEntry> Removed { get; init; } = Array.Empty<ImageCleanupEntry>();
+
+        /// <summary>Images kept, with the reason.</summary>
+        public IReadOnlyList<ImageCleanupEntry> Kept { get; init; } = Array.Empty<ImageCleanupEntry>();
+    }
+}
