@@ -234,19 +234,13 @@ namespace ArkManager.Images.PowerShell
         }
 
         /// <summary>
-        /// Ends the command because an update, recreate or rollback did not leave its server(s) on the intended image:
-        /// the ErrorId is the exception's (UpdateRolledBack or UpdateFailed), the category InvalidResult, and the
-        /// target object <paramref name="result"/> (the caller writes it to the pipeline first, so that a script gets it
-        /// either way). The exception's Result is the failing server's.
+        /// Ends the command because the library judged an update, recreate or rollback a failure:
+        /// <paramref name="exception"/> is the result's own <c>ToException()</c>, its ErrorId (UpdateRolledBack,
+        /// UpdateFailed, RegistryUnreachable, ...) becomes the ErrorId, and <paramref name="result"/> the target object
+        /// (the caller writes it to the pipeline first, so that a script gets it either way).
         /// </summary>
-        protected void ThrowUpdateFailure(object result, ServerUpdateException exception) =>
+        protected void ThrowUpdateFailure(object result, ArkManagerException exception) =>
             ThrowTerminatingError(UpdateFailureRecords.Create(result, exception));
-
-        /// <summary>The message of a server update that rolled back or failed, after <paramref name="context"/> ("Updating image 'x'").</summary>
-        protected static string DescribeFailure(string context, ServerUpdateResult failed) => UpdateFailureRecords.Describe(context, failed);
-
-        /// <summary>True for the outcomes that leave a server where it was meant to be.</summary>
-        protected static bool IsSuccess(UpdateOutcome outcome) => UpdateFailureRecords.IsSuccess(outcome);
 
         /// <summary>Resolves a file system path relative to the current PowerShell location (no wildcards).</summary>
         protected string ResolvePath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);

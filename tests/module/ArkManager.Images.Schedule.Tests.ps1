@@ -111,6 +111,7 @@ Update-ArkImage -All -Confirm:`$false
         $null = Publish-RemoteOnly -From $sb.ImageV2 -Tag $tag -RestoreLocalTagTo $v1Id
         $plan = @(Update-ArkImage -All -ConfigPath $config -WhatIf)
         ($plan | Where-Object Server -eq $server) | Should -Not -BeNullOrEmpty
+        ($plan | Where-Object Server -eq $server).Status | Should -Be 'Recreate'
         $plan | ForEach-Object { $_ | Should -BeOfType ([ArkManager.Images.UpdatePlanItem]) }
         Get-ContainerField $server '{{.Image}}' | Should -Be $v1Id
     }

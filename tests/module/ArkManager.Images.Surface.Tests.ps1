@@ -583,3 +583,54 @@ Describe 'Errors' {
         }
     }
 }
+
+Describe 'The cmdlets leave the decisions to the library' {
+    It 'no cmdlet constructs a library result or exception (the library judges an update; the cmdlet writes and throws its result)' {
+        $cmdlets = Join-Path $PSScriptRoot '../../src/ArkManager.Images.PowerShell/Cmdlets'
+        if (-not (Test-Path -LiteralPath $cmdlets)) { Set-ItResult -Skipped -Because 'the sources are not next to the tests'; return }
+        $pattern = '\bnew\s+(ServerUpdateException|ServerNotFoundException|ImageUpdateResult|BatchUpdateResult|ServerUpdateResult|ImageStatus|ImageUpdateException|ArkManagerException)\b'
+        # Known and accepted until the library offers a status of any image (GetImageStatusAsync covers only the
+        # required images): Get-ArkImageStatus -Image describes an arbitrary image itself.
+        $allowed = @('GetArkImageStatusCommand.cs: new ImageStatus')
+        $found = foreach ($file in Get-ChildItem -LiteralPath $cmdlets -Filter '*.cs' -File) {
+            $number = 0
+            foreach ($line in [System.IO.File]::ReadAllLines($file.FullName)) {
+                $number++
+                foreach ($match in [regex]::Matches($line, $pattern)) {
+                    $key = '{0}: new {1}' -f $file.Name, $match.Groups[1].Value
+                    if ($allowed -notcontains $key) { '{0}:{1}: {2}' -f $file.Name, $number, $line.Trim() }
+                }
+            }
+        }
+        @($found) | Should -BeNullOrEmpty -Because ("cmdlets must not build the library's results or exceptions:`n" + ($found -join "`n"))
+    }
+
+    It 'a failed update result becomes the terminating record of its own exception: <ErrorId> / <Category>' -ForEach @(
+        @{ ErrorId = 'RegistryUnreachable'; Category = 'ConnectionError'; Action = '-Offline'; Make = { [ArkManager.Images.ImageUpdateResult]@{ Image = 'tbro98/ase-server:latest'; Succeeded = $false; Error = 'connection refused'; ErrorId = 'RegistryUnreachable' } } }
+        @{ ErrorId = 'ImagePullFailed'; Category = 'InvalidResult'; Action = $null; Make = { [ArkManager.Images.ImageUpdateResult]@{ Image = 'tbro98/ase-server:latest'; Succeeded = $false; Error = 'manifest unknown'; ErrorId = 'ImagePullFailed' } } }
+        @{ ErrorId = 'UpdateRolledBack'; Category = 'InvalidResult'; Action = 'Get-ArkUpdateHistory'; Make = { [ArkManager.Images.ImageUpdateResult]@{ Image = 'tbro98/ase-server:latest'; Succeeded = $false; Servers = [ArkManager.Images.ServerUpdateResult[]]@([ArkManager.Images.ServerUpdateResult]@{ Server = 'island'; Outcome = 'RolledBack'; Error = 'exit code 1' }) } } }
+        @{ ErrorId = 'UpdateFailed'; Category = 'InvalidResult'; Action = 'Get-ArkServer'; Make = { [ArkManager.Images.BatchUpdateResult]@{ Succeeded = $false; Images = [ArkManager.Images.ImageUpdateResult[]]@([ArkManager.Images.ImageUpdateResult]@{ Image = 'tbro98/ase-server:latest'; Succeeded = $false; Servers = [ArkManager.Images.ServerUpdateResult[]]@([ArkManager.Images.ServerUpdateResult]@{ Server = 'island'; Outcome = 'Failed' }) }) } } }
+    ) {
+        $result = & $Make
+        $records = [ArkManager.Images.PowerShell.ArkCmdlet].Assembly.GetType('ArkManager.Images.PowerShell.Infrastructure.UpdateFailureRecords', $true)
+        $exception = $result.ToException()
+        $record = $records.GetMethod('Create').Invoke($null, @($result, $exception))
+        $record.FullyQualifiedErrorId | Should -Be $ErrorId
+        $record.CategoryInfo.Category | Should -Be $Category
+        $record.TargetObject | Should -Be $result
+        $record.Exception | Should -Be $exception
+        if ($Action) { $record.ErrorDetails.RecommendedAction | Should -Match ([regex]::Escape($Action)) }
+    }
+
+    It 'ServerNotFound is ObjectNotFound with the name as the target and the library''s wording' {
+        $record = $errorRecords.GetMethod('ServerNotFound').Invoke($null, @('island'))
+        $record.FullyQualifiedErrorId | Should -Be 'ServerNotFound'
+        $record.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $record.TargetObject | Should -Be 'island'
+        $record.Exception.Message | Should -Be ([ArkManager.Images.ServerNotFoundException]::new('island').Message)
+    }
+
+    It 'Update-ArkImage -Offline is a switch' {
+        (Get-Command Update-ArkImage).Parameters['Offline'].ParameterType | Should -Be ([System.Management.Automation.SwitchParameter])
+    }
+}

@@ -134,6 +134,7 @@ Describe 'Updating a server on the sandbox' -Skip:$skipIntegration {
         $plan | ForEach-Object { $_ | Should -BeOfType ([ArkManager.Images.UpdatePlanItem]) }
         $item = $plan | Where-Object Server -eq $server
         $item | Should -Not -BeNullOrEmpty
+        $item.Status | Should -Be 'Recreate'
         $item.Steps | Should -Contain ([ArkManager.Images.UpdateStep]::HealthGate)
         $item.Steps | Should -Contain ([ArkManager.Images.UpdateStep]::Stop)
         $item.TargetDigest | Should -Not -Be $item.CurrentDigest
@@ -189,6 +190,24 @@ Describe 'Updating a server on the sandbox' -Skip:$skipIntegration {
             @($group.Group | Where-Object RecordType -eq 'Completed').Count | Should -Be 1
         }
         $script:v2Container = Get-ContainerField $server '{{.Id}}'
+    }
+
+    It 'an image whose registry cannot be reached is a failed update (RegistryUnreachable, the result first); nothing is touched' {
+        # Present locally (so that only the registry check is left to fail), under a registry nobody listens on.
+        $unreachable = '127.0.0.1:1/tbro98/pester-nowhere-{0}:latest' -f $run
+        $null = Invoke-SandboxDocker $sb tag $v2Id $unreachable
+        $caught = $null
+        $written = $null
+        try { Update-ArkImage -Image $unreachable -ConfigPath $config -Confirm:$false -OutVariable written | Out-Null } catch { $caught = $_ }
+        $caught | Should -Not -BeNullOrEmpty -Because 'a failed registry check is a failed update unless -Offline'
+        $caught.FullyQualifiedErrorId | Should -BeLike 'RegistryUnreachable,*'
+        $caught.CategoryInfo.Category | Should -Be 'ConnectionError'
+        $caught.ErrorDetails.RecommendedAction | Should -Match '-Offline'
+        $caught.TargetObject | Should -BeOfType ([ArkManager.Images.ImageUpdateResult])
+        $caught.TargetObject.Succeeded | Should -BeFalse
+        @($written).Count | Should -Be 1
+        Get-ContainerField $server '{{.Id}}' | Should -Be $v2Container
+        Invoke-SandboxDockerQuietly $sb rmi $unreachable
     }
 
     It 'Get-ArkUpdateHistory -Name shows the update' {

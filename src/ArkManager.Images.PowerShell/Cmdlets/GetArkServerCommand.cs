@@ -129,7 +129,7 @@ namespace ArkManager.Images.PowerShell.Cmdlets
 
                 if (found is null || (Owner != null && !string.Equals(found.Owner, Owner, StringComparison.Ordinal)))
                 {
-                    HandleError(new ServerNotFoundException(name), name);
+                    WriteError(ErrorRecords.ServerNotFound(name));
                 }
                 else if (written.Add(found.ContainerId))
                 {

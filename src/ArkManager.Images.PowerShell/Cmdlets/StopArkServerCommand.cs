@@ -134,7 +134,7 @@ namespace ArkManager.Images.PowerShell.Cmdlets
                 {
                     if (server is null)
                     {
-                        HandleError(new ServerNotFoundException(name), name);
+                        WriteError(ErrorRecords.ServerNotFound(name));
                     }
                     else
                     {

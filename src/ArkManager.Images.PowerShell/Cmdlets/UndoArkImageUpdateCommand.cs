@@ -74,13 +74,16 @@ namespace ArkManager.Images.PowerShell.Cmdlets
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
-            var defaults = new RecreateOptions();
-            var options = new RecreateOptions
+            var options = new RecreateOptions { Owner = Owner };
+            if (HealthTimeout is TimeSpan health)
             {
-                HealthTimeout = HealthTimeout ?? defaults.HealthTimeout,
-                LockTimeout = LockTimeout ?? defaults.LockTimeout,
-                Owner = Owner,
-            };
+                options = options with { HealthTimeout = health };
+            }
+
+            if (LockTimeout is TimeSpan wait)
+            {
+                options = options with { LockTimeout = wait };
+            }
 
             foreach (var name in Name)
             {
@@ -90,12 +93,6 @@ namespace ArkManager.Images.PowerShell.Cmdlets
                 }
 
                 var failure = InvokeWithProgress("Rolling back server " + name, null, (m, p, ct) => m.RollbackAsync(name, options, p, ct), out var result);
-                if (failure is ServerUpdateException updateFailure)
-                {
-                    WriteObject(updateFailure.Result);
-                    ThrowUpdateFailure(updateFailure.Result, updateFailure);
-                }
-
                 if (failure != null)
                 {
                     HandleError(failure, name);
@@ -103,9 +100,9 @@ namespace ArkManager.Images.PowerShell.Cmdlets
                 }
 
                 WriteObject(result);
-                if (!IsSuccess(result.Outcome))
+                if (!result.Succeeded)
                 {
-                    ThrowUpdateFailure(result, new ServerUpdateException(DescribeFailure($"Rolling back server '{name}' to its previous image", result), result));
+                    ThrowUpdateFailure(result, result.ToException($"Rolling back server '{name}' to its previous image")!);
                 }
             }
         }

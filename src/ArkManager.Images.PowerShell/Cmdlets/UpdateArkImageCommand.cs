@@ -14,11 +14,13 @@ namespace ArkManager.Images.PowerShell.Cmdlets
     /// newer image (one manifest request). If it has, or with -Force, the image is pulled, and each affected server
     /// (Get-ArkServer -Image lists them) is recreated on it through the transaction of Update-ArkServer: stop with the
     /// server's stop timeout, optional volume backup, start, health gate, automatic rollback when the new container
-    /// fails. Each server's update is recorded in the update history (Get-ArkUpdateHistory). When the registry cannot
-    /// be reached, a newer image already present locally is still used. With -NoRecreate the image is only
-    /// pulled.</para>
-    /// <para>-WhatIf changes nothing and outputs the plan instead: one UpdatePlanItem per affected server with the
-    /// digest it runs, the digest it would run and the steps that would run. The registry and the Docker daemon are
+    /// fails. Each server's update is recorded in the update history (Get-ArkUpdateHistory). When the registry check
+    /// fails (unreachable, refused credentials, ...) the update of that image fails and none of its servers is
+    /// touched; with -Offline the registry is not asked and the servers are recreated on the newest local image. With
+    /// -NoRecreate the image is only pulled.</para>
+    /// <para>-WhatIf changes nothing and outputs the plan instead: one UpdatePlanItem per affected server with its
+    /// Status (Recreate, AlreadyCurrent, PullOnly, or Blocked when the image's registry check failed), the digest it
+    /// runs, the digest it would run and the steps that would run. With -All the plan is that of the whole run. The registry and the Docker daemon are
     /// asked; nothing is pulled or changed.</para>
     /// <para>Progress: one record for the image with the current phase (Check, Pull, Plan, Server, ...); during the
     /// pull a child record for the image with one record per layer under it, as Install-ArkImage shows them; one child
@@ -40,15 +42,16 @@ namespace ArkManager.Images.PowerShell.Cmdlets
     /// <output type="ArkManager.Images.UpdatePlanItem">With -WhatIf: one per affected server.</output>
     /// <output type="ArkManager.Images.BatchUpdateResult">With -All: the whole run, with one ImageUpdateResult per
     /// image, one ServerUpdateResult per server, Succeeded and a summary.</output>
-    /// <note>Made for scheduled tasks: -Confirm:$false never prompts. An update that did not leave its server(s) on the
-    /// new image is a terminating error with the ErrorId UpdateRolledBack (the server runs its previous container
-    /// again) or UpdateFailed (the rollback itself failed: check the server), category InvalidResult; the result object
-    /// is written to the pipeline first and is also the error's TargetObject, and $_.Exception.Result is the failing
-    /// server's ServerUpdateResult. Catch it with try/catch; in a script run by pwsh -File, set $ErrorActionPreference
+    /// <note>Made for scheduled tasks: -Confirm:$false never prompts. An update that did not succeed is a terminating
+    /// error: UpdateRolledBack (the server runs its previous container again) or UpdateFailed (the rollback itself
+    /// failed, or the server could not be started on: check the server), category InvalidResult, with
+    /// $_.Exception.Result the failing server's ServerUpdateResult; or, when the image itself could not be updated and
+    /// no server was touched, the ErrorId of the cause: RegistryUnreachable (category ConnectionError; see -Offline),
+    /// RegistryAuthenticationFailed, RegistryError, ImagePullFailed. The result object is written to the pipeline
+    /// first and is also the error's TargetObject. Catch it with try/catch; in a script run by pwsh -File, set $ErrorActionPreference
     /// = 'Stop' (or catch it and exit 1) so that a failed update makes pwsh exit with 1.</note>
-    /// <note>The images after an image whose update failed are not updated. Other errors are non-terminating, per
-    /// image: RegistryError, RegistryUnreachable, ImagePullFailed, ServerLocked (ResourceBusy),
-    /// InvalidImageReference.</note>
+    /// <note>The images after an image whose update failed are not updated. InvalidImageReference is
+    /// non-terminating, per image.</note>
     /// <parameter name="WhatIf">Outputs the plan (UpdatePlanItem objects) instead of updating: the registry and the
     /// daemon are asked, nothing is pulled, created, stopped or removed.</parameter>
     /// <parameter name="Confirm">Asks for confirmation before each change. -Confirm:$false never asks, whatever
@@ -188,6 +191,12 @@ namespace ArkManager.Images.PowerShell.Cmdlets
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        /// <summary>Recreates the servers on the newest local image without asking the registry (it is down, or the
+        /// machine is offline); nothing is pulled. Without -Offline, an image whose registry check fails is a failed
+        /// update (RegistryUnreachable, RegistryError, ...) and none of its servers is touched.</summary>
+        [Parameter]
+        public SwitchParameter Offline { get; set; }
+
         /// <summary>Only these servers (names). Default: every server that runs the image.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -231,21 +240,36 @@ namespace ArkManager.Images.PowerShell.Cmdlets
                 return;
             }
 
-            var defaults = new UpdateOptions();
             var options = new UpdateOptions
             {
                 Recreate = !NoRecreate.IsPresent,
                 Servers = Server,
                 BackupVolumes = BackupVolumes.IsPresent,
                 BackupDirectory = BackupDirectory is null ? null : ResolvePath(BackupDirectory),
-                HealthTimeout = HealthTimeout ?? defaults.HealthTimeout,
                 Force = Force.IsPresent,
-                LockTimeout = LockTimeout ?? defaults.LockTimeout,
                 Owner = Owner,
-                SafeStop = safeStop ?? defaults.SafeStop,
-                MaxParallel = MaxParallel ?? defaults.MaxParallel,
                 ContinueOnError = ContinueOnError.IsPresent,
+                Offline = Offline.IsPresent,
             };
+            if (HealthTimeout is TimeSpan health)
+            {
+                options = options with { HealthTimeout = health };
+            }
+
+            if (LockTimeout is TimeSpan wait)
+            {
+                options = options with { LockTimeout = wait };
+            }
+
+            if (safeStop != null)
+            {
+                options = options with { SafeStop = safeStop };
+            }
+
+            if (MaxParallel is int parallel)
+            {
+                options = options with { MaxParallel = parallel };
+            }
 
             if (ParameterSetName == AllSet)
             {
@@ -279,26 +303,19 @@ namespace ArkManager.Images.PowerShell.Cmdlets
                 }
 
                 var failure = InvokeWithProgress("Updating image " + image, image, (m, p, ct) => m.UpdateImageAsync(image, options, p, ct), out var result);
-                if (failure is ServerUpdateException updateFailure)
-                {
-                    var partial = new ImageUpdateResult
-                    {
-                        Image = image,
-                        Servers = new[] { updateFailure.Result },
-                        Succeeded = false,
-                        Summary = updateFailure.Message,
-                    };
-                    WriteObject(partial);
-                    ThrowUpdateFailure(partial, updateFailure);
-                }
-
                 if (failure != null)
                 {
                     HandleError(failure, image);
                     continue;
                 }
 
-                WriteResultOrFail(result, result.Succeeded, result.Summary, result.Servers, image, $"Updating image '{image}'", _ => $"Updating image '{image}'", listSkipped: true);
+                WriteObject(result);
+                if (!result.Succeeded)
+                {
+                    ThrowUpdateFailure(result, result.ToException()!);
+                }
+
+                WriteVerbose(result.Summary);
             }
         }
 
@@ -315,71 +332,29 @@ namespace ArkManager.Images.PowerShell.Cmdlets
                 Scope());
             if (!ShouldProcess(description, description + " Continue?", "Update-ArkImage", out var reason))
             {
-                if (reason == ShouldProcessReason.WhatIf)
+                if (reason == ShouldProcessReason.WhatIf && TryInvoke((m, ct) => m.PlanAllAsync(options, ct), null, out var plan))
                 {
-                    foreach (var image in images)
-                    {
-                        if (ValidateReference(image) && TryInvoke((m, ct) => m.PlanUpdateAsync(image, options, ct), image, out var plan))
-                        {
-                            WriteObject(plan, enumerateCollection: true);
-                        }
-                    }
+                    // -WhatIf: the plan of the whole run, as objects (the registry is asked; nothing is pulled or changed).
+                    WriteObject(plan, enumerateCollection: true);
                 }
 
                 return;
             }
 
             var failure = InvokeWithProgress("Updating every required image", null, (m, p, ct) => m.UpdateAllImagesAsync(options, p, ct), out var result);
-            if (failure is ServerUpdateException updateFailure)
-            {
-                var partial = new BatchUpdateResult
-                {
-                    Servers = new[] { updateFailure.Result },
-                    Succeeded = false,
-                    Summary = updateFailure.Message,
-                };
-                WriteObject(partial);
-                ThrowUpdateFailure(partial, updateFailure);
-            }
-
             if (failure != null)
             {
                 HandleError(failure, null);
                 return;
             }
 
-            WriteResultOrFail(result, result.Succeeded, result.Summary, result.Servers, string.Empty, "Updating every required image", f => $"Updating every required image ('{f.Image}')", listSkipped: false);
-        }
-
-        /// <summary>
-        /// Writes an update result; when a server rolled back or failed, ends the command with that server's failure
-        /// (the result as the target object, so scripts can catch it).
-        /// </summary>
-        private void WriteResultOrFail(object result, bool succeeded, string summary, IReadOnlyList<ServerUpdateResult> servers, string image,
-            string context, Func<ServerUpdateResult, string> serverContext, bool listSkipped)
-        {
             WriteObject(result);
-            if (succeeded)
+            if (!result.Succeeded)
             {
-                if (!string.IsNullOrEmpty(summary))
-                {
-                    WriteVerbose(summary);
-                }
-
-                return;
+                ThrowUpdateFailure(result, result.ToException()!);
             }
 
-            var failed = servers.FirstOrDefault(s => s.Outcome == UpdateOutcome.Failed)
-                ?? servers.FirstOrDefault(s => s.Outcome == UpdateOutcome.RolledBack)
-                ?? new ServerUpdateResult { Image = image, Outcome = UpdateOutcome.Failed, Error = summary };
-            var skipped = listSkipped
-                ? servers.Where(s => s.Outcome == UpdateOutcome.Skipped && !string.IsNullOrEmpty(s.Error)).Select(s => s.Server).ToList()
-                : new List<string>();
-            var message = string.IsNullOrEmpty(failed.Server)
-                ? $"{context} failed: {summary}"
-                : DescribeFailure(serverContext(failed), failed) +
-                  (skipped.Count == 0 ? string.Empty : " Not attempted after it: " + string.Join(", ", skipped) + ".");
-            ThrowUpdateFailure(result, new ServerUpdateException(message, failed));
+            WriteVerbose(result.Summary);
         }
 
         private string Scope()

@@ -125,17 +125,23 @@ namespace ArkManager.Images.PowerShell.Cmdlets
                 return;
             }
 
-            var defaults = new RecreateOptions();
             var options = new RecreateOptions
             {
                 Image = Image,
                 BackupVolumes = BackupVolumes.IsPresent,
                 BackupDirectory = BackupDirectory is null ? null : ResolvePath(BackupDirectory),
-                HealthTimeout = HealthTimeout ?? defaults.HealthTimeout,
                 Force = Force.IsPresent,
-                LockTimeout = LockTimeout ?? defaults.LockTimeout,
                 Owner = Owner,
             };
+            if (HealthTimeout is TimeSpan health)
+            {
+                options = options with { HealthTimeout = health };
+            }
+
+            if (LockTimeout is TimeSpan wait)
+            {
+                options = options with { LockTimeout = wait };
+            }
 
             foreach (var name in Name)
             {
@@ -147,12 +153,6 @@ namespace ArkManager.Images.PowerShell.Cmdlets
                 }
 
                 var failure = InvokeWithProgress("Updating server " + name, Image, (m, p, ct) => m.RecreateContainerAsync(name, options, p, ct), out var result);
-                if (failure is ServerUpdateException updateFailure)
-                {
-                    WriteObject(updateFailure.Result);
-                    ThrowUpdateFailure(updateFailure.Result, updateFailure);
-                }
-
                 if (failure != null)
                 {
                     HandleError(failure, name);
@@ -160,9 +160,9 @@ namespace ArkManager.Images.PowerShell.Cmdlets
                 }
 
                 WriteObject(result);
-                if (!IsSuccess(result.Outcome))
+                if (!result.Succeeded)
                 {
-                    ThrowUpdateFailure(result, new ServerUpdateException(DescribeFailure($"Recreating server '{name}'", result), result));
+                    ThrowUpdateFailure(result, result.ToException($"Recreating server '{name}'")!);
                 }
             }
         }

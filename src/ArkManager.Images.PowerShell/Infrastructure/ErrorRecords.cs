@@ -87,6 +87,16 @@ namespace ArkManager.Images.PowerShell.Infrastructure
             return record;
         }
 
+        /// <summary>
+        /// The non-terminating "no such server" record of a lookup that found nothing (or a server of another owner):
+        /// ErrorId ServerNotFound, category ObjectNotFound, the name as the target, as the library reports it.
+        /// </summary>
+        public static ErrorRecord ServerNotFound(string name) => new ErrorRecord(
+            new ItemNotFoundException($"No ARK server named '{name}' exists. List servers with Get-ArkServer."),
+            "ServerNotFound",
+            ErrorCategory.ObjectNotFound,
+            name);
+
         /// <summary>The category of an exception.</summary>
         public static ErrorCategory CategoryOf(Exception exception)
         {

@@ -3,40 +3,58 @@ using System.Management.Automation;
 namespace ArkManager.Images.PowerShell.Infrastructure
 {
     /// <summary>
-    /// The error of an update, recreate or rollback that did not leave its server(s) on the intended image: its
-    /// message, its ErrorRecord (with the recommended action), and which outcomes count as success.
+    /// The terminating ErrorRecord of an update, recreate or rollback that did not succeed: the library judges the
+    /// result and composes the exception (<c>result.ToException()</c>); this only adds PowerShell's presentation
+    /// (category, target object, recommended action).
     /// </summary>
     internal static class UpdateFailureRecords
     {
         /// <summary>
-        /// The terminating ErrorRecord: the ErrorId is the exception's (UpdateRolledBack or UpdateFailed), the category
-        /// InvalidResult, and the target object <paramref name="result"/>. The exception's Result is the failing server's.
+        /// The ErrorRecord of <paramref name="exception"/> (the library's <c>ToException()</c> of
+        /// <paramref name="result"/>): the ErrorId is the exception's (UpdateRolledBack, UpdateFailed,
+        /// RegistryUnreachable, ImagePullFailed, ...), the target object <paramref name="result"/>.
         /// </summary>
-        public static ErrorRecord Create(object result, ServerUpdateException exception)
+        public static ErrorRecord Create(object result, ArkManagerException exception)
         {
-            var failed = exception.Result;
-            return new ErrorRecord(exception, exception.ErrorId, ErrorCategory.InvalidResult, result)
+            return new ErrorRecord(exception, exception.ErrorId, CategoryOf(exception), result)
             {
-                ErrorDetails = new ErrorDetails(exception.Message)
-                {
-                    RecommendedAction = failed.Outcome == UpdateOutcome.RolledBack
-                        ? "The server runs its previous container again. See why with: Get-ArkUpdateHistory -Name '" + failed.Server + "' -Last 1"
-                        : "Check the server with: Get-ArkServer -Name '" + failed.Server + "'; see the steps with: Get-ArkUpdateHistory -Name '" + failed.Server + "' -Last 1",
-                },
+                ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = RecommendedAction(exception) },
             };
         }
 
-        /// <summary>The message of a server update that rolled back or failed, after <paramref name="context"/> ("Updating image 'x'").</summary>
-        public static string Describe(string context, ServerUpdateResult failed)
+        private static ErrorCategory CategoryOf(ArkManagerException exception)
         {
-            var reason = string.IsNullOrEmpty(failed.Error) ? string.Empty : ": " + failed.Error!.Trim().TrimEnd('.');
-            return failed.Outcome == UpdateOutcome.RolledBack
-                ? $"{context}: the new container of server '{failed.Server}' failed and was rolled back{reason}. The server runs its previous container again."
-                : $"{context}: server '{failed.Server}' failed and could not be rolled back completely{reason}. Check the server before anything else.";
+            if (exception is ServerUpdateException)
+            {
+                return ErrorCategory.InvalidResult;
+            }
+
+            return exception.ErrorId switch
+            {
+                "RegistryUnreachable" => ErrorCategory.ConnectionError,
+                "RegistryAuthenticationFailed" => ErrorCategory.AuthenticationError,
+                "ServerLocked" => ErrorCategory.ResourceBusy,
+                _ => ErrorCategory.InvalidResult,
+            };
         }
 
-        /// <summary>True for the outcomes that leave a server where it was meant to be.</summary>
-        public static bool IsSuccess(UpdateOutcome outcome) =>
-            outcome != UpdateOutcome.RolledBack && outcome != UpdateOutcome.Failed;
+        private static string? RecommendedAction(ArkManagerException exception)
+        {
+            if (exception is ServerUpdateException update)
+            {
+                var server = update.Result.Server;
+                return update.Result.Outcome == UpdateOutcome.RolledBack
+                    ? "The server runs its previous container again. See why with: Get-ArkUpdateHistory -Name '" + server + "' -Last 1"
+                    : "Check the server with: Get-ArkServer -Name '" + server + "'; see the steps with: Get-ArkUpdateHistory -Name '" + server + "' -Last 1";
+            }
+
+            return exception.ErrorId switch
+            {
+                "RegistryUnreachable" => "No server was touched. Check the registry, or run again with -Offline to recreate the servers on the newest local image.",
+                "RegistryAuthenticationFailed" => "No server was touched. Check the registry credentials (docker login).",
+                "ServerLocked" => "Wait for the other run to finish, or pass -LockTimeout to wait for it.",
+                _ => null,
+            };
+        }
     }
 }
