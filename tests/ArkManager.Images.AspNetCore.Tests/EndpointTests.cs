@@ -41,7 +41,9 @@ public sealed class EndpointTests
         var bobUpdate = await bob.PostAsJsonAsync("/api/servers/images/update", new { image = host.Image, servers = new[] { aliceServer.Name } });
         await AssertProblemAsync(bobUpdate, HttpStatusCode.NotFound, "ServerNotFound");
 
-        // Positive control in the same window: Alice's own recreate is accepted and replaces her container.
+        // Positive control in the same window: Alice's own recreate (onto a newer local image) is accepted and replaces her container.
+        host.Sandbox.PushVariant("v2", host.Image);
+        await host.Manager.PullImageAsync(host.Image);
         var accepted = await alice.PostAsync($"/api/servers/{aliceServer.Name}/recreate", null);
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         var job = await WebHost.Json(accepted);
@@ -51,6 +53,7 @@ public sealed class EndpointTests
         await AssertProblemAsync(await bob.GetAsync("/api/jobs/" + job.GetProperty("id").GetString()), HttpStatusCode.NotFound, "JobNotFound");
         var done = await WebHost.WaitForJobAsync(alice, job.GetProperty("id").GetString()!, TimeSpan.FromMinutes(3));
         Assert.Equal("succeeded", done.GetProperty("state").GetString());
+        Assert.Equal("Updated", done.GetProperty("result").GetProperty("outcome").GetString());
         Assert.NotEqual(aliceContainer, host.ContainerId(aliceServer.Name));
 
         // History: Alice sees her recreate; Bob sees none of it.
@@ -147,7 +150,7 @@ public sealed class EndpointTests
 
         var history = await WebHost.Json(await alice.GetAsync("/api/servers/history?server=" + server.Name));
         var record = Assert.Single(history.EnumerateArray());
-        Assert.Equal("Succeeded", record.GetProperty("outcome").GetString());
+        Assert.Equal("Updated", record.GetProperty("outcome").GetString());
     }
 
     [Fact]

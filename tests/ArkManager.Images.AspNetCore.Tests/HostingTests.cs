@@ -33,23 +33,20 @@ public sealed class HostingTests
     }
 
     [Fact]
-    public async Task Health_is_unhealthy_when_docker_is_unreachable_and_degraded_when_the_registry_is()
+    public async Task Health_is_unhealthy_when_docker_is_unreachable()
     {
         var missingSocket = Path.Combine(Path.GetTempPath(), "ark-no-docker-" + Guid.NewGuid().ToString("N")[..8] + ".sock");
         using var host = new WebHost(s =>
         {
             s["ArkManager:dockerHost"] = "unix://" + missingSocket;
             s["ArkManager:connectTimeoutSeconds"] = "2";
-            s["ArkManager:registryTimeoutSeconds"] = "2";
-            // A registry on a loopback port nobody listens on.
-            s["ArkManager:requiredImages:0"] = "127.0.0.1:9/tbro98/ase-server:latest";
         });
         var report = await WebHost.Json(await host.Client(null).GetAsync("/health"));
         Assert.Equal("Unhealthy", report.GetProperty("status").GetString());
-        Assert.Equal("Unhealthy", Check(report, "ark-docker").GetProperty("status").GetString());
-        var registry = Check(report, "ark-registry");
-        Assert.Equal("Degraded", registry.GetProperty("status").GetString());
-        Assert.Contains("127.0.0.1:9/tbro98/ase-server:latest", registry.GetProperty("description").GetString());
+        var docker = Check(report, "ark-docker");
+        Assert.Equal("Unhealthy", docker.GetProperty("status").GetString());
+        Assert.Contains(missingSocket, docker.GetProperty("description").GetString());
+        Assert.Equal("Unhealthy", Check(report, "ark-images").GetProperty("status").GetString());
     }
 
     [Fact]

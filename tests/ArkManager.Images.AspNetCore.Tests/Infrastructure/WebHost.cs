@@ -16,11 +16,21 @@ public sealed class WebHost : IDisposable
     private readonly List<string> _servers = new();
     private readonly List<string> _dirs = new();
 
-    public WebHost(Action<IDictionary<string, string?>>? settings = null)
+    /// <param name="settings">Changes to the host's configuration.</param>
+    /// <param name="uniqueLayer">Push v1 plus a layer of unique bytes, so a pull really downloads a layer.</param>
+    public WebHost(Action<IDictionary<string, string?>>? settings = null, bool uniqueLayer = false)
     {
         Sandbox = Sandbox.Current;
         Image = Sandbox.UniqueRepository("web") + ":latest";
-        Sandbox.PushVariant("v1", Image);
+        if (uniqueLayer)
+        {
+            Sandbox.PushUniqueImage(Image);
+        }
+        else
+        {
+            Sandbox.PushVariant("v1", Image);
+        }
+
         StateDirectory = TempDir("state");
         Settings = new Dictionary<string, string?>
         {
@@ -88,6 +98,9 @@ public sealed class WebHost : IDisposable
         await Manager.NewServerAsync(spec);
         return await Manager.StartServerAsync(name);
     }
+
+    /// <summary>Removes this server's containers and volume at the end.</summary>
+    public void TrackServer(string name) => _servers.Add(name);
 
     public string ContainerId(string name) => Sandbox.Docker("inspect", "--format", "{{.Id}}", name);
 

@@ -121,6 +121,7 @@
   // Progress panel -----------------------------------------------------------
   function showProgress(title) {
     $('job').hidden = false;
+    $('job').removeAttribute('data-state');
     $('job-summary').textContent = title;
     $('layers').textContent = '';
     $('steps').textContent = '';
