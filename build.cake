@@ -19,6 +19,8 @@ var solution = root.CombineWithFilePath("ArkManager.Images.sln");
 var cmdletProject = root.CombineWithFilePath("src/ArkManager.Images.PowerShell/ArkManager.Images.PowerShell.csproj");
 var libraryProject = root.CombineWithFilePath("src/ArkManager.Images/ArkManager.Images.csproj");
 var testProject = root.CombineWithFilePath("tests/ArkManager.Images.Tests/ArkManager.Images.Tests.csproj");
+var webTestProject = root.CombineWithFilePath("tests/ArkManager.Images.AspNetCore.Tests/ArkManager.Images.AspNetCore.Tests.csproj");
+var webSampleProject = root.CombineWithFilePath("tests/ArkManager.Images.WebSample/ArkManager.Images.WebSample.csproj");
 var pesterRestore = root.CombineWithFilePath("tests/module/PesterRestore.proj");
 var sandboxScript = root.CombineWithFilePath("tests/sandbox/sandbox.sh");
 var cmdletFrameworks = new[] { "net8.0", "netstandard2.0" };
@@ -110,7 +112,15 @@ Task("Test")
         $"pwsh -NoProfile -NonInteractive -File \"{root}/tests/module/Invoke-ModuleTests.ps1\" -ModulePath \"{moduleOut}\" -ResultPath \"{resultsDir}/pester.xml\"",
         new Dictionary<string, string> { ["ARKMANAGER_REQUIRE_SANDBOX"] = "1" });
 
+    // The web package: endpoints, health checks and the dashboard in Chromium (its trx counts with xunit's).
+    var webCode = Exec("dotnet",
+        $"test \"{webTestProject}\" -c {configuration} --no-build --nologo --logger \"trx;LogFileName=web.trx\" --logger \"console;verbosity=normal\" --results-directory \"{resultsDir}\"{(string.IsNullOrEmpty(testFilter) ? string.Empty : $" --filter \"{testFilter}\"")}",
+        throwOnError: false);
+    var (wPassed, wFailed, wSkipped) = CountTrx(resultsDir.CombineWithFilePath("web.trx").FullPath);
+    if (webCode != 0 && wFailed == 0) { wFailed = 1; }
+
     var (xPassed, xFailed, xSkipped) = CountTrx(resultsDir.CombineWithFilePath("xunit.trx").FullPath);
+    (xPassed, xFailed, xSkipped) = (xPassed + wPassed, xFailed + wFailed, xSkipped + wSkipped);
     var (pPassed, pFailed, pSkipped) = CountNUnit(resultsDir.CombineWithFilePath("pester.xml").FullPath);
     if (xunitCode != 0 && xFailed == 0) { xFailed = 1; }
     if (pesterCode != 0 && pFailed == 0) { pFailed = 1; }
@@ -125,6 +135,29 @@ Task("Test")
     {
         throw new Exception(summary);
     }
+});
+
+Task("Web")
+    .Description("Starts the sample web host (tests/ArkManager.Images.WebSample) on the sandbox engine as demo user 'demo' and prints its URL.")
+    .IsDependentOn("Sandbox")
+    .Does(() =>
+{
+    var sandboxDir = EnvironmentVariable("ARKMANAGER_SANDBOX_DIR") ?? "/tmp/arkmgr-sandbox";
+    using var sandbox = System.Text.Json.JsonDocument.Parse(System.IO.File.ReadAllText(System.IO.Path.Combine(sandboxDir, "sandbox.json")));
+    var port = Argument("port", 5080);
+    var url = $"http://127.0.0.1:{port}";
+    var environment = new Dictionary<string, string>
+    {
+        ["ArkManager__dockerHost"] = sandbox.RootElement.GetProperty("dockerHost").GetString(),
+        ["ArkManager__requiredImages__0"] = sandbox.RootElement.GetProperty("images").GetProperty("latest").GetString(),
+        ["ArkManager__stateDirectory"] = System.IO.Path.Combine(sandboxDir, "web-state"),
+        ["Sample__DemoUser"] = "demo",
+        ["Sample__DemoRoles"] = "ark-admin",
+        ["ASPNETCORE_URLS"] = url,
+    };
+    Information("Dashboard: {0}/ark/   API: {0}/api/servers/images/status   OpenAPI: {0}/openapi/v1.json   Health: {0}/health", url);
+    Information("Signed in as demo user 'demo' (role ark-admin); another user: {0}/login?user=alice. Ctrl+C stops it.", url);
+    PackExec("dotnet", $"run --project \"{webSampleProject}\" -c {configuration} --no-launch-profile", environment);
 });
 
 Task("Demo")

@@ -172,6 +172,7 @@
         source.close();
         var status = JSON.parse(e.data);
         if (status.state === 'succeeded') {
+          if (status.kind === 'update') { delete updates[status.target]; }
           setBar(1);
           $('job-summary').textContent = what + ' finished.';
           say(what + ' finished.' + (status.result && status.result.summary ? ' ' + status.result.summary : ''));
