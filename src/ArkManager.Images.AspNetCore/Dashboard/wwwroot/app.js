@@ -152,9 +152,21 @@
     if (!progress.step) { $('job-summary').textContent = progress.message || $('job-summary').textContent; return; }
     var key = 'step-' + (progress.server || '') + '-' + progress.step;
     var item = document.getElementById(key);
-    if (!item) { item = el('li', { id: key }); $('steps').appendChild(item); }
+    if (!item) {
+      // A step starts when the one before it finished: mark this server's earlier running steps done.
+      Array.prototype.forEach.call($('steps').children, function (earlier) {
+        if (earlier.getAttribute('data-server') === (progress.server || '') && earlier.className === '') { finishStep(earlier); }
+      });
+      item = el('li', { id: key, 'data-server': progress.server || '' });
+      $('steps').appendChild(item);
+    }
     item.textContent = (progress.server ? progress.server + ': ' : '') + progress.step + ' — ' + (progress.message || progress.phase);
     item.className = /fail|roll/i.test(progress.phase) ? 'failed' : (/done|complete|succeed/i.test(progress.phase) ? 'done' : '');
+  }
+
+  function finishStep(item) {
+    item.textContent = item.textContent.replace(/: running$/, ': done');
+    item.className = 'done';
   }
 
   function follow(job, what) {
@@ -172,6 +184,7 @@
         source.close();
         var status = JSON.parse(e.data);
         if (status.state === 'succeeded') {
+          Array.prototype.forEach.call($('steps').children, function (item) { if (item.className === '') { finishStep(item); } });
           if (status.kind === 'update') { delete updates[status.target]; }
           setBar(1);
           $('job-summary').textContent = what + ' finished.';
