@@ -390,7 +390,11 @@ namespace ArkManager.Images
         }
 
         /// <inheritdoc />
-        public Task<ServerInfo> RegisterServerAsync(string container, string name, string? owner = null, CancellationToken cancellationToken = default)
+        public Task<ServerInfo> RegisterServerAsync(string container, string name, string? owner = null, CancellationToken cancellationToken = default) =>
+            RegisterServerAsync(container, name, owner, force: false, cancellationToken);
+
+        /// <inheritdoc />
+        public Task<ServerInfo> RegisterServerAsync(string container, string name, string? owner, bool force, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
             if (string.IsNullOrWhiteSpace(container))
@@ -398,7 +402,7 @@ namespace ArkManager.Images
                 throw new ArgumentException("A container name or id is required.", nameof(container));
             }
 
-            return _runLog.RunAsync("RegisterServer", name, () => _servers.RegisterAsync(container, name, owner, cancellationToken), s => s.ContainerId);
+            return _runLog.RunAsync("RegisterServer", name, () => _servers.RegisterAsync(container, name, owner, force, cancellationToken), s => s.ContainerId);
         }
 
         /// <inheritdoc />
