@@ -83,9 +83,10 @@ namespace ArkManager.Images
             _history = new UpdateHistoryStore(state, factory.CreateLogger("ArkManager.Images.History"));
             var records = new TransactionRecords(_history, updateLogger);
             var steps = new TransactionSteps(_engine.Containers, _engine.Images, backups, _servers, journal, new SnapshotStore(state), Options, updateLogger);
-            _transaction = new UpdateTransaction(_engine.Containers, journal, steps, records, updateLogger);
+            var quarantine = new QuarantineStore(state);
+            _transaction = new UpdateTransaction(_engine.Containers, journal, steps, records, new TransactionAftermath(quarantine, _engine.Images, updateLogger), updateLogger);
             _gate = new ServerGate(new ServerLock(state), journal, new TransactionRecovery(journal, steps, _transaction, records, updateLogger));
-            _planner = new UpdatePlanner(_images, _servers, _history);
+            _planner = new UpdatePlanner(_images, _servers, _history, quarantine);
             _notifier = new WebhookNotifier(Options.Webhooks, state, factory.CreateLogger("ArkManager.Images.Notifications"));
             _coordinator = new UpdateCoordinator(_images, _servers, _checker, _planner, _gate, _transaction, _history);
         }
@@ -390,7 +391,11 @@ namespace ArkManager.Images
         }
 
         /// <inheritdoc />
-        public Task<ServerInfo> RegisterServerAsync(string container, string name, string? owner = null, CancellationToken cancellationToken = default)
+        public Task<ServerInfo> RegisterServerAsync(string container, string name, string? owner = null, CancellationToken cancellationToken = default) =>
+            RegisterServerAsync(container, name, owner, force: false, cancellationToken);
+
+        /// <inheritdoc />
+        public Task<ServerInfo> RegisterServerAsync(string container, string name, string? owner, bool force, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
             if (string.IsNullOrWhiteSpace(container))
@@ -398,7 +403,7 @@ namespace ArkManager.Images
                 throw new ArgumentException("A container name or id is required.", nameof(container));
             }
 
-            return _runLog.RunAsync("RegisterServer", name, () => _servers.RegisterAsync(container, name, owner, cancellationToken), s => s.ContainerId);
+            return _runLog.RunAsync("RegisterServer", name, () => _servers.RegisterAsync(container, name, owner, force, cancellationToken), s => s.ContainerId);
         }
 
         /// <inheritdoc />

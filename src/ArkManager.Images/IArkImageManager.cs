@@ -125,5 +125,14 @@ namespace ArkManager.Images
 
         /// <summary>Makes an existing container a managed server without recreating or stopping it.</summary>
         Task<ServerInfo> RegisterServerAsync(string container, string name, string? owner = null, CancellationToken cancellationToken = default);
+
+        /// <summary>
+        /// Makes an existing container a managed server without recreating or stopping it. A container that already is a
+        /// server under another name or owner is refused (<see cref="ServerAlreadyRegisteredException"/>, naming its
+        /// current name and owner) unless <paramref name="force"/>; with it the registration is replaced, the owner kept
+        /// unless <paramref name="owner"/> gives a new one, and the change is logged as a warning. A labelled container's
+        /// name and owner change only when it is recreated, so Force does not apply to it.
+        /// </summary>
+        Task<ServerInfo> RegisterServerAsync(string container, string name, string? owner, bool force, CancellationToken cancellationToken = default);
     }
 }

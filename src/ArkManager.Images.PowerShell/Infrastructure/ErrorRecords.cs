@@ -121,6 +121,7 @@ namespace ArkManager.Images.PowerShell.Infrastructure
                 case ServerNotFoundException _:
                     return ErrorCategory.ObjectNotFound;
                 case ServerAlreadyExistsException _:
+                case ServerAlreadyRegisteredException _:
                     return ErrorCategory.ResourceExists;
                 case ContainerNotFoundException _:
                     return ErrorCategory.ObjectNotFound;

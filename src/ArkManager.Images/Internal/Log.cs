@@ -49,5 +49,8 @@ namespace ArkManager.Images.Internal
 
         [LoggerMessage(EventId = 45, Level = LogLevel.Warning, Message = "Server {Server}: port {Port} has no fixed host port, Docker picks a new one at every start")]
         public static partial void RandomHostPort(ILogger logger, string server, string port);
+
+        [LoggerMessage(EventId = 49, Level = LogLevel.Warning, Message = "Container {Container} re-registered (Force): {Change}")]
+        public static partial void ServerReRegistered(ILogger logger, string container, string change);
     }
 }

@@ -155,5 +155,11 @@ namespace ArkManager.Images
 
         /// <summary>The image cannot be updated now (its check failed): the server is left as it is.</summary>
         Blocked,
+
+        /// <summary>
+        /// The target image failed its health gate before (an update rolled back): the server is left as it is until the
+        /// registry (or the local image) offers another digest, or the update is forced.
+        /// </summary>
+        Quarantined,
     }
 }

@@ -131,7 +131,13 @@ namespace ArkManager.Images.Servers
             text.StartsWith("sha256:", StringComparison.Ordinal) ||
             (text.Length >= 12 && text.Length <= 64 && text.All(c => (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')));
 
-        public async Task<ServerInfo> RegisterAsync(string container, string name, string? owner, CancellationToken cancellationToken)
+        /// <summary>
+        /// Adopts a container as the server <paramref name="name"/>. A container that already is a server (registered
+        /// or labelled) under another name or owner is refused with <see cref="ServerAlreadyRegisteredException"/>;
+        /// with <paramref name="force"/> a registration is rewritten, keeping its owner unless a new one is given, and
+        /// what changed is logged (a warning). A labelled container's name and owner change only with a recreate.
+        /// </summary>
+        public async Task<ServerInfo> RegisterAsync(string container, string name, string? owner, bool force, CancellationToken cancellationToken)
         {
             ServerSpecParser.ValidateName(name);
             var inspect = await _containers.TryInspectAsync(container, cancellationToken).ConfigureAwait(false)
@@ -143,24 +149,54 @@ namespace ArkManager.Images.Servers
                 throw new ServerAlreadyExistsException(name);
             }
 
-            if (existing != null)
+            if (inspect.Label(ServerLabels.Server) is string labelled)
             {
-                return existing;
+                var labelOwner = inspect.Label(ServerLabels.Owner);
+                if (labelled != name || (owner != null && owner != labelOwner))
+                {
+                    throw new ServerAlreadyRegisteredException(container, labelled, labelOwner, labelled: true);
+                }
+
+                return existing ?? await GetRequiredAsync(name, cancellationToken).ConfigureAwait(false);
             }
 
-            if (inspect.Label(ServerLabels.Server) is string labelled && labelled != name)
-            {
-                throw new ServerAlreadyExistsException(labelled);
-            }
-
+            string? change = null;
             await _registry.UpdateAsync(list =>
             {
+                // Decided under the registry's lock: a concurrent registration of the same container is seen here.
+                var current = list.FirstOrDefault(r => r.ContainerId == inspect.Id);
+                var keptOwner = owner ?? current?.Owner;
+                if (current != null && current.Name == name && keptOwner == current.Owner)
+                {
+                    return list; // the same registration again: nothing changes
+                }
+
+                if (current != null && !force)
+                {
+                    throw new ServerAlreadyRegisteredException(container, current.Name, current.Owner, labelled: false);
+                }
+
+                if (current != null)
+                {
+                    change = (current.Name == name ? $"name '{name}' kept" : $"server name '{current.Name}' -> '{name}'") + "; " +
+                             (keptOwner == current.Owner
+                                 ? (keptOwner is null ? "no owner" : $"owner '{keptOwner}' kept")
+                                 : $"owner {Describe(current.Owner)} -> {Describe(keptOwner)}");
+                }
+
                 list.RemoveAll(r => r.ContainerId == inspect.Id || r.Name == name);
-                list.Add(new RegisteredServer { Name = name, ContainerId = inspect.Id, Owner = owner, RegisteredAt = DateTimeOffset.UtcNow });
+                list.Add(new RegisteredServer { Name = name, ContainerId = inspect.Id, Owner = keptOwner, RegisteredAt = DateTimeOffset.UtcNow });
                 return list;
             }, cancellationToken).ConfigureAwait(false);
+            if (change != null)
+            {
+                Log.ServerReRegistered(_logger, container, change);
+            }
+
             return await GetRequiredAsync(name, cancellationToken).ConfigureAwait(false);
         }
+
+        private static string Describe(string? owner) => owner is null ? "(none)" : "'" + owner + "'";
 
         /// <summary>After a recreate the new container carries the labels; the registration is no longer needed.</summary>
         public Task ForgetRegistrationAsync(string name, CancellationToken cancellationToken) =>

@@ -1,4 +1,6 @@
+using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 
 namespace ArkManager.Images.Updates
@@ -83,6 +85,39 @@ namespace ArkManager.Images.Updates
             NewDigest = phase.After?.Digest,
             NewImageId = phase.After?.Id ?? string.Empty,
         };
+
+        /// <summary>
+        /// The quarantine a failed transaction earns: only an update (not a recreate or rollback) that rolled back because
+        /// its target failed the health gate; null otherwise.
+        /// </summary>
+        public static QuarantineEntry? QuarantineFor(JournalEntry entry, Exception error, UpdateOutcome outcome, DateTimeOffset now)
+        {
+            if (entry.Kind != "Update" || outcome != UpdateOutcome.RolledBack || !(error is HealthGateFailedException) || string.IsNullOrEmpty(entry.TargetImageId))
+            {
+                return null;
+            }
+
+            const string lead = "health gate failed: ";
+            var reason = error.Message.StartsWith(lead, StringComparison.Ordinal) ? error.Message.Substring(lead.Length) : error.Message;
+            return new QuarantineEntry
+            {
+                Image = entry.Image,
+                Digest = entry.TargetDigest,
+                ImageId = entry.TargetImageId,
+                Since = now,
+                Reason = reason.Trim(),
+                Server = entry.Server,
+            };
+        }
+
+        /// <summary>The quarantine entry that holds back the target (<paramref name="digest"/>, or <paramref name="imageId"/> when known); null when none.</summary>
+        public static QuarantineEntry? QuarantineOf(IReadOnlyList<QuarantineEntry> entries, string? digest, string? imageId) =>
+            entries.LastOrDefault(e => e.Matches(digest, imageId));
+
+        /// <summary>Why a server is left on its image: the plan's Reason and the Skipped result's Error.</summary>
+        public static string QuarantineReason(QuarantineEntry entry, bool forced = false) =>
+            $"quarantined since {entry.Since.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)} (health gate: {entry.Reason.TrimEnd('.')}); " +
+            (forced ? "recreated anyway (-Force); the quarantine is lifted when it passes" : "the registry must offer another digest, or pass -Force");
 
         private static string Describe(ImageUpdateCheck check, string what) =>
             what + (string.IsNullOrEmpty(check.Error) ? string.Empty : ": " + check.Error) + " (nothing was pulled and no server was touched; retry when the registry answers, or recreate on the local image with -Offline)";

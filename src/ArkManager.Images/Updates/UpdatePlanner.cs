@@ -14,12 +14,14 @@ namespace ArkManager.Images.Updates
         private readonly ImageStore _images;
         private readonly ServerManager _servers;
         private readonly UpdateHistoryStore _history;
+        private readonly QuarantineStore _quarantine;
 
-        public UpdatePlanner(ImageStore images, ServerManager servers, UpdateHistoryStore history)
+        public UpdatePlanner(ImageStore images, ServerManager servers, UpdateHistoryStore history, QuarantineStore quarantine)
         {
             _images = images;
             _servers = servers;
             _history = history;
+            _quarantine = quarantine;
         }
 
         /// <summary>The image ids a reference has had: local images carrying a tag or digest of its repository, and history.</summary>
@@ -96,6 +98,9 @@ namespace ArkManager.Images.Updates
             var blocked = check != null && !options.Offline && UpdateJudge.CheckFailure(check) != null;
             var willPull = check != null && !blocked && !options.Offline && (check.UpdateAvailable || check.State == ImageUpdateState.NotPresentLocally || options.Force);
             var target = check?.UpdateAvailable == true && !options.Offline ? check.RemoteDigest : local?.Digest ?? check?.RemoteDigest;
+            // A target that failed its health gate before is held back until another digest is offered (or Force).
+            var targetId = check?.UpdateAvailable == true && !options.Offline ? null : local?.Id;
+            var quarantine = UpdateJudge.QuarantineOf(_quarantine.Read(reference.ToString()), target, targetId);
             var items = new List<UpdatePlanItem>();
             foreach (var server in affected)
             {
@@ -108,6 +113,7 @@ namespace ArkManager.Images.Updates
                 var status = blocked ? UpdatePlanStatus.Blocked
                     : !options.Recreate ? UpdatePlanStatus.PullOnly
                     : current && !options.Force ? UpdatePlanStatus.AlreadyCurrent
+                    : quarantine != null && !options.Force ? UpdatePlanStatus.Quarantined
                     : UpdatePlanStatus.Recreate;
                 items.Add(new UpdatePlanItem
                 {
@@ -122,7 +128,9 @@ namespace ArkManager.Images.Updates
                         UpdatePlanStatus.Blocked => "left as it is: the registry check failed (" + (check!.Error ?? check.State.ToString()) + ")",
                         UpdatePlanStatus.PullOnly => "recreate not requested (the image is only pulled)",
                         UpdatePlanStatus.AlreadyCurrent => "already runs the newest image",
-                        _ => willPull ? "will be recreated on the pulled image" : "will be recreated on the newest local image",
+                        UpdatePlanStatus.Quarantined => UpdateJudge.QuarantineReason(quarantine!),
+                        _ => (willPull ? "will be recreated on the pulled image" : "will be recreated on the newest local image") +
+                             (quarantine is null ? string.Empty : ", although " + UpdateJudge.QuarantineReason(quarantine, forced: true)),
                     },
                 });
             }

@@ -20,14 +20,16 @@ namespace ArkManager.Images.Updates
         private readonly UpdateJournal _journal;
         private readonly TransactionSteps _steps;
         private readonly TransactionRecords _records;
+        private readonly TransactionAftermath _aftermath;
         private readonly ILogger _logger;
 
-        public UpdateTransaction(IContainerOperations containers, UpdateJournal journal, TransactionSteps steps, TransactionRecords records, ILogger logger)
+        public UpdateTransaction(IContainerOperations containers, UpdateJournal journal, TransactionSteps steps, TransactionRecords records, TransactionAftermath aftermath, ILogger logger)
         {
             _containers = containers;
             _journal = journal;
             _steps = steps;
             _records = records;
+            _aftermath = aftermath;
             _logger = logger;
         }
 
@@ -82,6 +84,7 @@ namespace ArkManager.Images.Updates
                 var done = TransactionRecords.Result(context.Entry, UpdateOutcome.Updated, context.Entry.NewContainerId ?? string.Empty, records, null);
                 done = await _records.AppendHistoryAsync(context.Entry, done).ConfigureAwait(false);
                 _journal.Delete(server.Name);
+                await _aftermath.AfterSuccessAsync(context.Entry).ConfigureAwait(false);
                 TransactionRecords.Report(progress, context.Entry, null, plan, "done");
                 UpdateLog.Updated(_logger, server.Name, entry.OldImageId, entry.TargetImageId);
                 return done;
@@ -103,6 +106,8 @@ namespace ArkManager.Images.Updates
                 {
                     _journal.Delete(server.Name);
                 }
+
+                await _aftermath.AfterFailureAsync(failed, ex, result.Outcome).ConfigureAwait(false);
 
                 if (cancelled)
                 {
@@ -138,6 +143,7 @@ namespace ArkManager.Images.Updates
                 }
             }
 
+            await _aftermath.KeepTaggedAsync(entry).ConfigureAwait(false);
             return null;
         }
 
