@@ -37,6 +37,9 @@ namespace ArkManager.Images.Updates
         /// <summary>Test seam: runs after a step acted and before it is journaled as completed.</summary>
         internal Func<UpdateStep, Task>? StepActed { get; set; }
 
+        /// <summary>Test seam: runs before each step of an undo is undone (crash tests kill a run here).</summary>
+        internal Func<UpdateStep, Task>? StepUndoing { get; set; }
+
         /// <summary>Runs the transaction. The caller holds the server's lock (see <see cref="ServerGate"/>).</summary>
         public async Task<ServerUpdateResult> RunAsync(TransactionRequest request, IProgress<UpdateProgress>? progress, CancellationToken cancellationToken)
         {
@@ -125,6 +128,11 @@ namespace ArkManager.Images.Updates
                 var startedAt = DateTimeOffset.UtcNow;
                 try
                 {
+                    if (StepUndoing != null)
+                    {
+                        await StepUndoing(step).ConfigureAwait(false);
+                    }
+
                     var detail = await _steps[step].Undo(entry, newId).ConfigureAwait(false);
                     records.Add(new StepRecord { Step = step, StartedAt = startedAt, Duration = watch.Elapsed, Status = "Undone", Detail = detail });
                 }
