@@ -146,7 +146,41 @@ namespace ArkManager.Images.Updates
                 }
             }
 
-            return null;
+            return await RestartOldAsync(entry, records).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// The server ran before the transaction, so it runs after the undo, even when its old container stopped outside
+        /// the steps (a daemon restart stops every container; the Stop step may never have been reached).
+        /// </summary>
+        private async Task<string?> RestartOldAsync(JournalEntry entry, List<StepRecord> records)
+        {
+            if (!entry.OldWasRunning)
+            {
+                return null;
+            }
+
+            var watch = Stopwatch.StartNew();
+            var startedAt = DateTimeOffset.UtcNow;
+            try
+            {
+                var old = await _containers.TryInspectAsync(entry.OldContainerId, CancellationToken.None).ConfigureAwait(false);
+                if (old is null || old.Running || old.Restarting)
+                {
+                    return null;
+                }
+
+                await _containers.StartAsync(old.Id, CancellationToken.None).ConfigureAwait(false);
+                records.Add(new StepRecord { Step = UpdateStep.Stop, StartedAt = startedAt, Duration = watch.Elapsed, Status = "Undone", Detail = "old container started again (it had stopped outside the update, e.g. by a daemon restart)" });
+                return null;
+            }
+            catch (Exception ex)
+            {
+                var why = TransactionRecords.Describe(ex);
+                records.Add(new StepRecord { Step = UpdateStep.Stop, StartedAt = startedAt, Duration = watch.Elapsed, Status = "UndoFailed", Detail = why });
+                UpdateLog.UndoFailed(_logger, entry.Server, UpdateStep.Stop.ToString(), why);
+                return "starting the old container again failed: " + why;
+            }
         }
 
         private async Task ExecuteAsync(TransactionContext context, TransactionStep step, List<StepRecord> records, CancellationToken cancellationToken)
