@@ -3,11 +3,11 @@ using System.Text.Json.Serialization;
 using ArkManager.Images;
 
 // Usage: UpdateRunner <docker-host|env> <state-dir> <image> [--pause-at <Step>] [--pause-after <Step>] [--pause-undo <Step>]
-//        [--backup] [--backup-dir <dir>] [--health-timeout <seconds>] [--lock-timeout <seconds>] [--mode update|recreate:<server>|images]
+//        [--backup] [--backup-dir <dir>] [--health-timeout <seconds>] [--lock-timeout <seconds>] [--connect-timeout <seconds>] [--mode update|recreate:<server>|images]
 // <docker-host> "env": the endpoint comes from DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_CERT_PATH like the Docker CLI.
 // --pause-at blocks after a step is journaled as started (before it acts), --pause-after after it acted (before it is
 // journaled as completed), --pause-undo before a step is undone; each prints "PAUSED <where> <Step>" so a test can SIGKILL it there.
-const string Usage = "usage: UpdateRunner <docker-host|env> <state-dir> <image> [--pause-at|--pause-after|--pause-undo <Step>] [--backup] [--backup-dir <dir>] [--health-timeout <s>] [--lock-timeout <s>] [--mode update|recreate:<server>|images]";
+const string Usage = "usage: UpdateRunner <docker-host|env> <state-dir> <image> [--pause-at|--pause-after|--pause-undo <Step>] [--backup] [--backup-dir <dir>] [--health-timeout <s>] [--lock-timeout <s>] [--connect-timeout <s>] [--mode update|recreate:<server>|images]";
 if (args.Length < 3)
 {
     Console.Error.WriteLine(Usage);
@@ -21,6 +21,7 @@ var backup = false;
 string? backupDir = null;
 var healthTimeout = TimeSpan.FromSeconds(60);
 var lockTimeout = TimeSpan.Zero;
+var connectTimeout = TimeSpan.FromSeconds(5);
 var mode = "update";
 for (var i = 3; i < args.Length; i++)
 {
@@ -46,6 +47,9 @@ for (var i = 3; i < args.Length; i++)
             break;
         case "--lock-timeout":
             lockTimeout = TimeSpan.FromSeconds(double.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture));
+            break;
+        case "--connect-timeout":
+            connectTimeout = TimeSpan.FromSeconds(double.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture));
             break;
         case "--mode":
             mode = args[++i];
@@ -74,6 +78,7 @@ try
         DockerHost = args[0] == "env" ? null : args[0],
         StateDirectory = args[1],
         RequiredImages = new[] { args[2] },
+        ConnectTimeout = connectTimeout,
     });
     manager.TransactionStepHook = PauseAt(pauseAt, "at");
     manager.TransactionStepActedHook = PauseAt(pauseAfter, "after");

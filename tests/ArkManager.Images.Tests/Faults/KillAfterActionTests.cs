@@ -13,7 +13,7 @@ public sealed class KillAfterActionTests : FaultTestBase
 {
     public static TheoryData<UpdateStep> Steps() => new()
     {
-        UpdateStep.Snapshot, UpdateStep.Create, UpdateStep.Stop, UpdateStep.RenameOld, UpdateStep.RenameNew,
+        UpdateStep.Create, UpdateStep.Stop, UpdateStep.RenameOld, UpdateStep.RenameNew,
         UpdateStep.Start, UpdateStep.HealthGate, UpdateStep.Commit,
     };
 

@@ -180,6 +180,7 @@ public sealed class SecondEngine : IDisposable
         finally
         {
             StopStaleContainerd();
+            UnmountUnderRoot();
             try
             {
                 Directory.Delete(Root, true);
@@ -188,6 +189,23 @@ public sealed class SecondEngine : IDisposable
             {
             }
             catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    /// <summary>dockerd bind-mounts its data root onto itself (and a killed one can leave more): unmount all, deepest first.</summary>
+    private void UnmountUnderRoot()
+    {
+        var mounts = File.ReadAllLines("/proc/mounts").Select(l => l.Split(' ')[1])
+            .Where(m => m == Root || m.StartsWith(Root + "/", StringComparison.Ordinal)).OrderByDescending(m => m.Length);
+        foreach (var m in mounts)
+        {
+            try
+            {
+                FaultTestBase.Run("umount", m);
+            }
+            catch (InvalidOperationException)
             {
             }
         }
