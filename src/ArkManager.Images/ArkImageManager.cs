@@ -105,6 +105,13 @@ namespace ArkManager.Images
             set => _transaction.StepActed = value;
         }
 
+        /// <summary>Test seam: called before each step of an undo (rollback of a failed or interrupted transaction) is undone.</summary>
+        internal Func<UpdateStep, Task>? TransactionUndoHook
+        {
+            get => _transaction.StepUndoing;
+            set => _transaction.StepUndoing = value;
+        }
+
         /// <inheritdoc />
         public ArkManagerOptions Options { get; }
 

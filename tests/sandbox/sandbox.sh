@@ -15,7 +15,7 @@
 #     here: tests listen on the token port and sign RS256 JWTs with $DIR/token/key.pem, putting
 #     $DIR/token/cert.pem in the JWT header (x5c);
 #   - the ARK stand-in images (tests/fixtures/ark-stand-in) pushed as <registry>/tbro98/ase-server
-#     :v1 :v2 :broken and :latest (= v1), then removed from the daemon, so the daemon starts like
+#     :v1 :v2 :broken :hang :unhealthy and :latest (= v1), then removed from the daemon, so the daemon starts like
 #     a fresh admin host without the image. Build contexts stay in $DIR/build/<variant>/.
 # Endpoints are written to $DIR/sandbox.json and $DIR/sandbox.env. Ports are picked at start
 # (the previous ones are kept when still free): never hard-code them elsewhere.
@@ -50,7 +50,7 @@ SANDBOX_JSON="$DIR/sandbox.json"
 SANDBOX_ENV="$DIR/sandbox.env"
 MARKER="$DIR/.arkmanager-sandbox"
 REPOSITORY="tbro98/ase-server"
-VARIANTS=(v1 v2 broken)
+VARIANTS=(v1 v2 broken hang unhealthy)
 MANIFEST_V2="application/vnd.docker.distribution.manifest.v2+json"
 MANIFEST_ACCEPT="$MANIFEST_V2, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.index.v1+json"
 
@@ -536,18 +536,24 @@ write_outputs() {
         echo "  \"fixtureContexts\": {"
         echo "    \"v1\": $(json_str "$BUILD_DIR/v1"),"
         echo "    \"v2\": $(json_str "$BUILD_DIR/v2"),"
-        echo "    \"broken\": $(json_str "$BUILD_DIR/broken")"
+        echo "    \"broken\": $(json_str "$BUILD_DIR/broken"),"
+        echo "    \"hang\": $(json_str "$BUILD_DIR/hang"),"
+        echo "    \"unhealthy\": $(json_str "$BUILD_DIR/unhealthy")"
         echo "  },"
         echo "  \"images\": {"
         echo "    \"v1\": $(json_str "$(image_ref v1)"),"
         echo "    \"v2\": $(json_str "$(image_ref v2)"),"
         echo "    \"broken\": $(json_str "$(image_ref broken)"),"
+        echo "    \"hang\": $(json_str "$(image_ref hang)"),"
+        echo "    \"unhealthy\": $(json_str "$(image_ref unhealthy)"),"
         echo "    \"latest\": $(json_str "$(image_ref latest)")"
         echo "  },"
         echo "  \"digests\": {"
         echo "    \"v1\": $(json_str "${DIGESTS[v1]}"),"
         echo "    \"v2\": $(json_str "${DIGESTS[v2]}"),"
         echo "    \"broken\": $(json_str "${DIGESTS[broken]}"),"
+        echo "    \"hang\": $(json_str "${DIGESTS[hang]}"),"
+        echo "    \"unhealthy\": $(json_str "${DIGESTS[unhealthy]}"),"
         echo "    \"latest\": $(json_str "${DIGESTS[latest]}")"
         echo "  }"
         echo "}"

@@ -147,7 +147,7 @@ namespace ArkManager.Images.Backups
 
                 if (ex is IOException || ex is UnauthorizedAccessException)
                 {
-                    throw new ArkManagerException($"Backing up server '{server}' failed while writing '{finalPath}': {ex.Message}. Nothing was kept; check the destination's free space and permissions.", ex);
+                    throw new BackupWriteException(server, finalPath, ex.Message.TrimEnd('.', ' '), ex);
                 }
 
                 throw;

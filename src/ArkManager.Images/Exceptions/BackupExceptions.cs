@@ -100,4 +100,35 @@ namespace ArkManager.Images
         /// <inheritdoc />
         public override object? Target => Server;
     }
+
+    /// <summary>
+    /// Writing a backup archive failed (the destination is full, read-only or not permitted). The partial file was
+    /// removed: nothing that looks like a complete archive is left behind.
+    /// </summary>
+    public sealed class BackupWriteException : ArkManagerException
+    {
+        /// <summary>Creates the exception.</summary>
+        public BackupWriteException(string server, string path, string reason, Exception? innerException = null)
+            : base($"Backing up server '{server}' failed while writing '{path}': {reason}. Nothing was kept; check the destination's free space and permissions.", innerException)
+        {
+            Server = server;
+            Path = path;
+            Reason = reason;
+        }
+
+        /// <summary>The server.</summary>
+        public string Server { get; }
+
+        /// <summary>The archive that could not be written.</summary>
+        public string Path { get; }
+
+        /// <summary>What the file system said.</summary>
+        public string Reason { get; }
+
+        /// <inheritdoc />
+        public override string ErrorId => "BackupWriteFailed";
+
+        /// <inheritdoc />
+        public override object? Target => Path;
+    }
 }

@@ -39,6 +39,9 @@ namespace ArkManager.Images.Updates
         /// <summary>Test seam: runs after a step acted and before it is journaled as completed.</summary>
         internal Func<UpdateStep, Task>? StepActed { get; set; }
 
+        /// <summary>Test seam: runs before each step of an undo is undone (crash tests kill a run here).</summary>
+        internal Func<UpdateStep, Task>? StepUndoing { get; set; }
+
         /// <summary>Runs the transaction. The caller holds the server's lock (see <see cref="ServerGate"/>).</summary>
         public async Task<ServerUpdateResult> RunAsync(TransactionRequest request, IProgress<UpdateProgress>? progress, CancellationToken cancellationToken)
         {
@@ -130,6 +133,11 @@ namespace ArkManager.Images.Updates
                 var startedAt = DateTimeOffset.UtcNow;
                 try
                 {
+                    if (StepUndoing != null)
+                    {
+                        await StepUndoing(step).ConfigureAwait(false);
+                    }
+
                     var detail = await _steps[step].Undo(entry, newId).ConfigureAwait(false);
                     records.Add(new StepRecord { Step = step, StartedAt = startedAt, Duration = watch.Elapsed, Status = "Undone", Detail = detail });
                 }
@@ -143,8 +151,48 @@ namespace ArkManager.Images.Updates
                 }
             }
 
+            var restartError = await RestartOldAsync(entry, records).ConfigureAwait(false);
+            if (restartError != null)
+            {
+                return restartError;
+            }
+
             await _aftermath.KeepTaggedAsync(entry).ConfigureAwait(false);
             return null;
+        }
+
+        /// <summary>
+        /// The server ran before the transaction, so it runs after the undo, even when its old container stopped outside
+        /// the steps (a daemon restart stops every container; the Stop step may never have been reached).
+        /// </summary>
+        private async Task<string?> RestartOldAsync(JournalEntry entry, List<StepRecord> records)
+        {
+            if (!entry.OldWasRunning)
+            {
+                return null;
+            }
+
+            var watch = Stopwatch.StartNew();
+            var startedAt = DateTimeOffset.UtcNow;
+            try
+            {
+                var old = await _containers.TryInspectAsync(entry.OldContainerId, CancellationToken.None).ConfigureAwait(false);
+                if (old is null || old.Running || old.Restarting)
+                {
+                    return null;
+                }
+
+                await _containers.StartAsync(old.Id, CancellationToken.None).ConfigureAwait(false);
+                records.Add(new StepRecord { Step = UpdateStep.Stop, StartedAt = startedAt, Duration = watch.Elapsed, Status = "Undone", Detail = "old container started again (it had stopped outside the update, e.g. by a daemon restart)" });
+                return null;
+            }
+            catch (Exception ex)
+            {
+                var why = TransactionRecords.Describe(ex);
+                records.Add(new StepRecord { Step = UpdateStep.Stop, StartedAt = startedAt, Duration = watch.Elapsed, Status = "UndoFailed", Detail = why });
+                UpdateLog.UndoFailed(_logger, entry.Server, UpdateStep.Stop.ToString(), why);
+                return "starting the old container again failed: " + why;
+            }
         }
 
         private async Task ExecuteAsync(TransactionContext context, TransactionStep step, List<StepRecord> records, CancellationToken cancellationToken)

@@ -32,6 +32,8 @@ public sealed class Sandbox
         ImageV1 = images.GetProperty("v1").GetString()!;
         ImageV2 = images.GetProperty("v2").GetString()!;
         ImageBroken = images.GetProperty("broken").GetString()!;
+        ImageHang = images.GetProperty("hang").GetString()!;
+        ImageUnhealthy = images.GetProperty("unhealthy").GetString()!;
         ImageLatest = images.GetProperty("latest").GetString()!;
     }
 
@@ -53,6 +55,10 @@ public sealed class Sandbox
     public string ImageV1 { get; }
     public string ImageV2 { get; }
     public string ImageBroken { get; }
+    /// <summary>A stand-in that never prints its readiness line.</summary>
+    public string ImageHang { get; }
+    /// <summary>A stand-in whose image healthcheck always fails.</summary>
+    public string ImageUnhealthy { get; }
     public string ImageLatest { get; }
 
     /// <summary>A repository name no other test uses, in the sandbox registry (e.g. 127.0.0.1:5000/tbro98/t-ab12cd).</summary>
@@ -89,7 +95,7 @@ public sealed class Sandbox
         return stdout.Result.Trim();
     }
 
-    /// <summary>Copies a fixture variant (v1, v2, broken) to another repository:tag in the registry (pull, tag, push, untag), leaving the daemon as it was.</summary>
+    /// <summary>Copies a fixture variant (v1, v2, broken, hang, unhealthy) to another repository:tag in the registry (pull, tag, push, untag), leaving the daemon as it was.</summary>
     public void PushVariant(string variant, string target)
     {
         var source = variant switch
@@ -97,6 +103,8 @@ public sealed class Sandbox
             "v1" => ImageV1,
             "v2" => ImageV2,
             "broken" => ImageBroken,
+            "hang" => ImageHang,
+            "unhealthy" => ImageUnhealthy,
             _ => throw new ArgumentOutOfRangeException(nameof(variant)),
         };
         lock (PushLock)

@@ -98,6 +98,11 @@ public abstract class SandboxTestBase : IDisposable
         return dir;
     }
 
+    /// <summary>More cleanup of a derived test, after its containers and images were removed.</summary>
+    protected virtual void Cleanup()
+    {
+    }
+
     public void Dispose()
     {
         foreach (var c in _containers)
@@ -109,6 +114,8 @@ public abstract class SandboxTestBase : IDisposable
         {
             Sandbox.TryDocker("rmi", "-f", i);
         }
+
+        Cleanup();
 
         foreach (var d in _dirs)
         {

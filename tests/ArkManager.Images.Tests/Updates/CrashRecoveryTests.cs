@@ -67,7 +67,7 @@ public sealed class CrashRecoveryTests : SandboxTestBase
                     output.AppendLine(e.Data);
                 }
 
-                if (e.Data?.StartsWith("PAUSED " + step, StringComparison.Ordinal) == true)
+                if (e.Data?.StartsWith("PAUSED at " + step, StringComparison.Ordinal) == true)
                 {
                     paused.TrySetResult(true);
                 }
