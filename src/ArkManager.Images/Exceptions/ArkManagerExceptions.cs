@@ -237,6 +237,23 @@ namespace ArkManager.Images
         public override string ErrorId => "RegistryUnreachable";
     }
 
+    /// <summary>The registry answered HTTP 429 (rate limit) and asked for a wait longer than the library honours (or answered 429 again after one short wait).</summary>
+    public sealed class RegistryRateLimitedException : RegistryException
+    {
+        /// <summary>Creates the exception.</summary>
+        public RegistryRateLimitedException(string registry, string image, TimeSpan? retryAfter, string message, Exception? innerException = null)
+            : base(registry, image, 429, message, innerException)
+        {
+            RetryAfter = retryAfter;
+        }
+
+        /// <summary>The wait the registry asked for (Retry-After), when it said one.</summary>
+        public TimeSpan? RetryAfter { get; }
+
+        /// <inheritdoc />
+        public override string ErrorId => "RegistryRateLimited";
+    }
+
     /// <summary>No server with the given name exists.</summary>
     public sealed class ServerNotFoundException : ArkManagerException
     {
