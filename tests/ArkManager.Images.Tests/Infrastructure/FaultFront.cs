@@ -28,6 +28,9 @@ public enum FaultKind
 
     /// <summary>Forward; a blob GET gets its answer cut to half its bytes, announced with that shorter Content-Length.</summary>
     TruncateBlob,
+
+    /// <summary>Forward only requests carrying <c>Authorization: Basic</c> with <see cref="FaultFront.BasicCredential"/>; answer 401 with a Basic challenge otherwise.</summary>
+    BasicAuth,
 }
 
 /// <summary>
@@ -46,6 +49,7 @@ public sealed class FaultFront : IDisposable
     private readonly Task _loop;
     private int _faults;
     private int _budgetUsed;
+    private int _authenticated;
 
     /// <summary>Starts a front on a free 127.0.0.1 port forwarding to <paramref name="upstream"/> (host:port).</summary>
     public FaultFront(string upstream)
@@ -69,6 +73,12 @@ public sealed class FaultFront : IDisposable
 
     /// <summary>How many requests the 429 fault refuses before it forwards (int.MaxValue: all).</summary>
     public int FaultBudget { get; set; } = int.MaxValue;
+
+    /// <summary>The base64 "user:password" the <see cref="FaultKind.BasicAuth"/> mode accepts.</summary>
+    public string? BasicCredential { get; set; }
+
+    /// <summary>Requests the <see cref="FaultKind.BasicAuth"/> mode let through with the right credential.</summary>
+    public int Authenticated => Volatile.Read(ref _authenticated);
 
     /// <summary>Faults injected so far (answers altered, stalls, resets).</summary>
     public int FaultsInjected => Volatile.Read(ref _faults);
@@ -148,6 +158,20 @@ public sealed class FaultFront : IDisposable
             if (kind == FaultKind.Http429 && Interlocked.Increment(ref _budgetUsed) > FaultBudget)
             {
                 kind = FaultKind.Pass;
+            }
+
+            if (kind == FaultKind.BasicAuth)
+            {
+                var authorization = lines.FirstOrDefault(l => l.StartsWith("Authorization:", StringComparison.OrdinalIgnoreCase));
+                if (authorization is not null && authorization["Authorization:".Length..].Trim() == "Basic " + BasicCredential)
+                {
+                    Interlocked.Increment(ref _authenticated);
+                    kind = FaultKind.Pass;
+                }
+                else
+                {
+                    kind = FaultKind.Http401;
+                }
             }
 
             switch (kind)
