@@ -123,6 +123,11 @@ namespace ArkManager.Images.Configuration
                 var line = ex.LineNumber is long l ? (int)l + 1 : (int?)null;
                 throw new ArkConfigurationException(path, line, "invalid JSON: " + StripJsonLocation(ex.Message), ex);
             }
+            catch (InvalidOperationException ex)
+            {
+                // Utf8JsonReader.GetString: bytes that are not UTF-8, or an escaped lone surrogate (\ud800).
+                throw new ArkConfigurationException(path, null, "the file holds text that is not valid UTF-8 (or an escaped lone surrogate such as \\ud800): " + ex.Message + " Save it as UTF-8.", ex);
+            }
 
             return options;
         }

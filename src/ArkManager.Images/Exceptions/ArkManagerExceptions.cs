@@ -237,6 +237,48 @@ namespace ArkManager.Images
         public override string ErrorId => "RegistryUnreachable";
     }
 
+    /// <summary>The registry answered HTTP 429 (rate limit) and asked for a wait longer than the library honours (or answered 429 again after one short wait).</summary>
+    public sealed class RegistryRateLimitedException : RegistryException
+    {
+        /// <summary>Creates the exception.</summary>
+        public RegistryRateLimitedException(string registry, string image, TimeSpan? retryAfter, string message, Exception? innerException = null)
+            : base(registry, image, 429, message, innerException)
+        {
+            RetryAfter = retryAfter;
+        }
+
+        /// <summary>The wait the registry asked for (Retry-After), when it said one.</summary>
+        public TimeSpan? RetryAfter { get; }
+
+        /// <inheritdoc />
+        public override string ErrorId => "RegistryRateLimited";
+    }
+
+    /// <summary>
+    /// A server name (given, or read from a container's label) that cannot name a server: 1 to 128 letters, digits, '_',
+    /// '.' or '-', starting with a letter or digit. Nothing is touched for such a name.
+    /// </summary>
+    public sealed class InvalidServerNameException : ArkManagerException
+    {
+        /// <summary>Creates the exception.</summary>
+        public InvalidServerNameException(string? name)
+            : base($"'{Shorten(name)}' is not a valid server name: use 1 to 128 letters, digits, '_', '.' or '-', starting with a letter or digit.")
+        {
+            Name = name ?? string.Empty;
+        }
+
+        /// <summary>The refused name.</summary>
+        public string Name { get; }
+
+        /// <inheritdoc />
+        public override string ErrorId => "InvalidServerName";
+
+        /// <inheritdoc />
+        public override object? Target => Name;
+
+        private static string Shorten(string? name) => name is null ? string.Empty : name.Length <= 140 ? name : name.Substring(0, 140) + "…";
+    }
+
     /// <summary>No server with the given name exists.</summary>
     public sealed class ServerNotFoundException : ArkManagerException
     {

@@ -126,6 +126,9 @@ namespace ArkManager.Images
 
         /// <summary>Any other failure; see <see cref="ImageUpdateCheck.Error"/>.</summary>
         Error,
+
+        /// <summary>The registry answered HTTP 429 (rate limit) and asked for a longer wait than the check honours; see <see cref="ImageUpdateCheck.Error"/>.</summary>
+        RateLimited,
     }
 
     /// <summary>Whether a newer image exists in the registry. Never pulls.</summary>

@@ -161,6 +161,14 @@ namespace ArkManager.Images
                     return false;
                 }
 
+                var portAt = registry.LastIndexOf(':');
+                if (portAt > registry.LastIndexOf(']') &&
+                    (!int.TryParse(registry.Substring(portAt + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port < 1 || port > 65535))
+                {
+                    error = $"'{registry}' is not a valid registry host: the port must be a number from 1 to 65535";
+                    return false;
+                }
+
                 if (registry == "index.docker.io" || registry == "registry-1.docker.io")
                 {
                     registry = DockerHub;

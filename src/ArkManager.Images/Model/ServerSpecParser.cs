@@ -16,8 +16,7 @@ namespace ArkManager.Images
         {
             if (name is null || !NamePattern.IsMatch(name))
             {
-                throw new ArgumentException(
-                    $"'{name}' is not a valid server name: use 1 to 128 letters, digits, '_', '.' or '-', starting with a letter or digit.", nameof(name));
+                throw new InvalidServerNameException(name);
             }
         }
 

@@ -12,7 +12,52 @@ namespace ArkManager.Images.Registry
     // The manifest HEAD request and the reading of its answer (digest or error).
     internal sealed partial class RegistryClient
     {
+        /// <summary>The longest Retry-After a check waits for (once) after an HTTP 429; a longer one is reported as RateLimited.</summary>
+        internal static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(5);
+
+        /// <summary>
+        /// Sends the manifest HEAD; when the registry answers 429 with a Retry-After of at most <see cref="MaxRetryAfter"/>,
+        /// waits that long and asks once more. Any other answer (including a second 429) is returned as it is.
+        /// </summary>
         private async Task<HttpResponseMessage> SendHeadAsync(Target target, CachedAuthorization? authorization, CancellationToken cancellationToken)
+        {
+            var response = await SendHeadOnceAsync(target, authorization, cancellationToken).ConfigureAwait(false);
+            if ((int)response.StatusCode != 429)
+            {
+                return response;
+            }
+
+            var wait = RetryAfterOf(response);
+            if (wait is null || wait.Value > MaxRetryAfter)
+            {
+                return response;
+            }
+
+            response.Dispose();
+            RegistryLog.RateLimitedRetry(_logger, target.Registry, target.Image, (long)wait.Value.TotalMilliseconds);
+            await Task.Delay(wait.Value, cancellationToken).ConfigureAwait(false);
+            return await SendHeadOnceAsync(target, authorization, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>The wait a 429 answer asks for (Retry-After as seconds or as a date); null when it names none.</summary>
+        private static TimeSpan? RetryAfterOf(HttpResponseMessage response)
+        {
+            var header = response.Headers.RetryAfter;
+            if (header?.Delta is TimeSpan delta)
+            {
+                return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
+            }
+
+            if (header?.Date is DateTimeOffset date)
+            {
+                var left = date - DateTimeOffset.UtcNow;
+                return left < TimeSpan.Zero ? TimeSpan.Zero : left;
+            }
+
+            return null;
+        }
+
+        private async Task<HttpResponseMessage> SendHeadOnceAsync(Target target, CachedAuthorization? authorization, CancellationToken cancellationToken)
         {
             var request = new HttpRequestMessage(HttpMethod.Head, target.ManifestUri);
             foreach (var mediaType in ManifestMediaTypes)
@@ -71,8 +116,14 @@ namespace ArkManager.Images.Registry
                     throw new RegistryException(target.Registry, target.Image, status,
                         $"{what} in repository {target.Reference.Repository} on registry {target.Registry} (HTTP 404 for {target.Image}). Check the image name and tag.");
                 case (HttpStatusCode)429:
-                    throw new RegistryException(target.Registry, target.Image, status,
-                        $"Registry {target.Registry} refused the check of {target.Image} with HTTP 429 (too many requests: rate limit). Try again later, or log in with 'docker login {target.Registry}' for a higher limit.");
+                    var retryAfter = RetryAfterOf(response);
+                    var asked = retryAfter is null
+                        ? "without a Retry-After"
+                        : retryAfter.Value <= MaxRetryAfter
+                            ? $"again after the {retryAfter.Value.TotalSeconds:0.#} s wait it asked for"
+                            : $"asking for a wait of {retryAfter.Value.TotalSeconds:0.#} s (more than the {MaxRetryAfter.TotalSeconds:0} s a check waits)";
+                    throw new RegistryRateLimitedException(target.Registry, target.Image, retryAfter,
+                        $"Registry {target.Registry} refused the check of {target.Image} with HTTP 429 (too many requests: rate limit) {asked}. Try again later, or log in with 'docker login {target.Registry}' for a higher limit.");
                 default:
                     throw new RegistryException(target.Registry, target.Image, status,
                         $"Registry {target.Registry} answered HTTP {status} ({response.ReasonPhrase}) to the manifest check of {target.Image}.");

@@ -46,5 +46,8 @@ namespace ArkManager.Images.Registry
 
         [LoggerMessage(EventId = 112, Level = LogLevel.Warning, Message = "The entry for {Registry} in {ConfigFile} is unusable ({Problem}); it is ignored")]
         public static partial void CredentialEntryUnusable(ILogger logger, string registry, string configFile, string problem);
+
+        [LoggerMessage(EventId = 113, Level = LogLevel.Information, Message = "Registry {Registry} rate-limited the check of {Image} (HTTP 429); retrying once after {DelayMs} ms as it asked")]
+        public static partial void RateLimitedRetry(ILogger logger, string registry, string image, long delayMs);
     }
 }

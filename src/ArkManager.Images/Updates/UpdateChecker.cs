@@ -68,6 +68,10 @@ namespace ArkManager.Images.Updates
             {
                 result = result with { State = ImageUpdateState.AuthenticationFailed, Error = ex.Message };
             }
+            catch (RegistryRateLimitedException ex)
+            {
+                result = result with { State = ImageUpdateState.RateLimited, Error = ex.Message };
+            }
             catch (RegistryUnreachableException ex)
             {
                 result = result with { State = ImageUpdateState.RegistryUnreachable, Error = ex.Message };

@@ -26,6 +26,7 @@ namespace ArkManager.Images.Updates
             ImageUpdateState.RegistryUnreachable => ("RegistryUnreachable", Describe(check, "the registry could not be reached")),
             ImageUpdateState.AuthenticationFailed => ("RegistryAuthenticationFailed", Describe(check, "the registry refused the credentials")),
             ImageUpdateState.NotFoundInRegistry => ("ImageNotFoundInRegistry", Describe(check, "the registry does not know this tag")),
+            ImageUpdateState.RateLimited => ("RegistryRateLimited", Describe(check, "the registry refused the check with a rate limit")),
             ImageUpdateState.Error => ("RegistryCheckFailed", Describe(check, "the registry check failed")),
             _ => null,
         };

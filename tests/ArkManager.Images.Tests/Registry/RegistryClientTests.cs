@@ -229,7 +229,6 @@ public sealed class RegistryClientTests : IDisposable
 
     [Theory]
     [InlineData(500)]
-    [InlineData(429)]
     [InlineData(502)]
     public async Task Other_statuses_are_registry_errors_with_the_status(int status)
     {

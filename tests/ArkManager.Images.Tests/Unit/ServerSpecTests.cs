@@ -48,7 +48,7 @@ public sealed class ServerSpecTests
     [InlineData("-leading")]
     [InlineData("has space")]
     [InlineData("slash/name")]
-    public void Bad_names_are_refused(string name) => Assert.Throws<ArgumentException>(() => ServerSpecParser.ValidateName(name));
+    public void Bad_names_are_refused(string name) => Assert.Equal("InvalidServerName", Assert.Throws<InvalidServerNameException>(() => ServerSpecParser.ValidateName(name)).ErrorId);
 
     [Fact]
     public void Create_parameters_carry_the_spec()

@@ -314,7 +314,7 @@ public sealed class UpdateIntegrationTests : SandboxTestBase
         Assert.Equal(hostileId, ContainerField(Sandbox, hostile, "{{.Id}}"));
         var state = manager.Options.EffectiveStateDirectory;
         Assert.Empty(Directory.GetFileSystemEntries(Path.GetDirectoryName(Path.GetFullPath(state))!, "escape-*", SearchOption.AllDirectories));
-        Assert.Throws<ArgumentException>(() => { manager.GetServerAsync("../../../escape-" + hostile).GetAwaiter().GetResult(); });
+        Assert.Throws<InvalidServerNameException>(() => { manager.GetServerAsync("../../../escape-" + hostile).GetAwaiter().GetResult(); });
     }
 
     [Fact]
