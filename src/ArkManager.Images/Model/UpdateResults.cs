@@ -46,6 +46,9 @@ namespace ArkManager.Images
 
         /// <summary>An unfinished transaction found at start was completed.</summary>
         Recovered,
+
+        /// <summary>A manual rollback succeeded: the server runs the image it ran before its last successful update.</summary>
+        Reverted,
     }
 
     /// <summary>Timing and outcome of one step.</summary>
@@ -109,7 +112,7 @@ namespace ArkManager.Images
         /// <summary>The history record id.</summary>
         public string? HistoryId { get; init; }
 
-        /// <summary>True unless the server rolled back or failed.</summary>
+        /// <summary>True unless the server rolled back or failed (a <see cref="UpdateOutcome.Reverted"/> manual rollback is a success).</summary>
         public bool Succeeded => Outcome != UpdateOutcome.RolledBack && Outcome != UpdateOutcome.Failed;
 
         /// <summary>

@@ -79,7 +79,7 @@ namespace ArkManager.Images.Updates
                     await ExecuteAsync(context, _steps[step], records, cancellationToken).ConfigureAwait(false);
                 }
 
-                var done = TransactionRecords.Result(context.Entry, UpdateOutcome.Updated, context.Entry.NewContainerId ?? string.Empty, records, null);
+                var done = TransactionRecords.Result(context.Entry, TransactionRecords.SuccessOf(request.Kind), context.Entry.NewContainerId ?? string.Empty, records, null);
                 done = await _records.AppendHistoryAsync(context.Entry, done).ConfigureAwait(false);
                 _journal.Delete(server.Name);
                 TransactionRecords.Report(progress, context.Entry, null, plan, "done");
