@@ -26,10 +26,13 @@ namespace ArkManager.Images
         /// <summary>The repository.</summary>
         public string Repository { get; init; } = string.Empty;
 
-        /// <summary>Images removed.</summary>
+        /// <summary>Images removed (in a plan: images that would be removed).</summary>
         public IReadOnlyList<ImageCleanupEntry> Removed { get; init; } = Array.Empty<ImageCleanupEntry>();
 
         /// <summary>Images kept, with the reason.</summary>
         public IReadOnlyList<ImageCleanupEntry> Kept { get; init; } = Array.Empty<ImageCleanupEntry>();
+
+        /// <summary>True for the result of <see cref="IArkImageManager.PlanRemoveOldImagesAsync"/>: nothing was removed.</summary>
+        public bool IsPlan { get; init; }
     }
 }
