@@ -132,6 +132,15 @@ namespace ArkManager.Images
         }
 
         /// <inheritdoc />
+        public async Task<IReadOnlyList<string>> GetLocalTagsAsync(string reference, CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            var parsed = ImageReference.Parse(reference);
+            var images = await _images.ListRepositoryAsync(parsed, cancellationToken).ConfigureAwait(false);
+            return images.OrderByDescending(i => i.Created).SelectMany(i => i.RepoTags).Where(parsed.IsSameRepository).Distinct(StringComparer.Ordinal).ToList();
+        }
+
+        /// <inheritdoc />
         public async Task<IReadOnlyList<ImageStatus>> GetImageStatusAsync(CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();

@@ -26,6 +26,9 @@ namespace ArkManager.Images
         /// <summary>One status per required image.</summary>
         Task<IReadOnlyList<ImageStatus>> GetImageStatusAsync(CancellationToken cancellationToken = default);
 
+        /// <summary>Every local tag of the reference's repository (all its local images, newest first); looks locally only.</summary>
+        Task<IReadOnlyList<string>> GetLocalTagsAsync(string reference, CancellationToken cancellationToken = default);
+
         /// <summary>Pulls an image (because the caller asked), reporting progress, and returns the pulled image.</summary>
         Task<ImageInfo> PullImageAsync(string reference, IProgress<PullProgress>? progress = null, CancellationToken cancellationToken = default);
 

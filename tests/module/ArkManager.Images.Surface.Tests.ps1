@@ -280,9 +280,9 @@ Describe 'ShouldProcess' {
         { New-ArkServer -Name 'island' -Image 'tbro98/ase-server:latest' -Port '7777:7777/udp' -Volume 'ark-data:/ark/Saved' -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
     }
 
-    It 'Start-ArkServer and Stop-ArkServer -WhatIf reach no daemon' {
+    It 'Start-ArkServer -WhatIf reaches no daemon; Stop-ArkServer -WhatIf asks it whether the server has RCON' {
         { 'island', 'center' | Start-ArkServer -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
-        { 'island' | Stop-ArkServer -Timeout 600 -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
+        { 'island' | Stop-ArkServer -Timeout 600 -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'DockerUnavailable*'
     }
 
     It '<Command> has ConfirmImpact <Impact>' -ForEach $impacts {
@@ -292,12 +292,12 @@ Describe 'ShouldProcess' {
         [string]$attribute.ConfirmImpact | Should -Be $Impact
     }
 
-    It 'Update-ArkServer, Undo-ArkImageUpdate, Backup-ArkServer, Register-ArkServer and Remove-ArkImage -WhatIf reach no daemon' {
+    It 'Update-ArkServer, Undo-ArkImageUpdate, Backup-ArkServer and Register-ArkServer -WhatIf reach no daemon (Remove-ArkImage -WhatIf asks it for the images)' {
         { 'island', 'center' | Update-ArkServer -Image 'tbro98/ase-server:v2' -BackupVolumes -HealthTimeout 120 -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
         { 'island' | Undo-ArkImageUpdate -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
         { 'island' | Backup-ArkServer -Destination $TestDrive -Keep 3 -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
         { Register-ArkServer -Container 'ark_island_1' -Name 'island' -Owner 'alice' -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
-        { Remove-ArkImage -Image 'tbro98/ase-server:latest' -KeepLatest 2 -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
+        { Remove-ArkImage -Image 'tbro98/ase-server:latest' -KeepLatest 2 -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'DockerUnavailable*'
     }
 
     It 'Restore-ArkServer -WhatIf reaches no daemon; a missing archive is PathNotFound / ObjectNotFound' {
@@ -395,7 +395,8 @@ Describe 'Pipeline binding' {
     It 'a ServerInfo binds by property name Name: Start-ArkServer -WhatIf' {
         $servers = [ArkManager.Images.ServerInfo]@{ Name = 'island' }, [ArkManager.Images.ServerInfo]@{ Name = 'center' }
         { $servers | Start-ArkServer -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
-        { $servers | Stop-ArkServer -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
+        # Stop-ArkServer binds the same way; its -WhatIf then asks the daemon about the server.
+        { $servers | Stop-ArkServer -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'DockerUnavailable*'
     }
 
     It 'Test-ArkImageUpdate | Where-Object UpdateAvailable | Update-ArkImage binds each check by property name Image' {
@@ -420,7 +421,7 @@ Describe 'Pipeline binding' {
         { Get-Item -LiteralPath $archive | Restore-ArkServer -Name 'center' -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
         { [ArkManager.Images.AffectedServer]@{ Name = 'island' } | Update-ArkServer -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
         { [ArkManager.Images.ServerInfo]@{ Name = 'island' } | Backup-ArkServer -Destination $TestDrive -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
-        { [ArkManager.Images.ImageUpdateResult]@{ Image = 'tbro98/ase-server:latest' } | Remove-ArkImage -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Not -Throw
+        { [ArkManager.Images.ImageUpdateResult]@{ Image = 'tbro98/ase-server:latest' } | Remove-ArkImage -DockerHost $noDaemon -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'DockerUnavailable*'
     }
 
     It 'Get-ArkServer has a Name set (ServerInfo) and an Image set (AffectedServer); -Owner is in both' {

@@ -46,7 +46,7 @@ namespace ArkManager.Images.PowerShell.Cmdlets
     public sealed class UndoArkImageUpdateCommand : ArkCmdlet
     {
         /// <summary>The server names. Accepts strings and objects with a Name or Server property (ServerInfo,
-        /// ServerUpdateResult, UpdateHistoryRecord).</summary>
+        /// ServerUpdateResult, UpdateHistoryRecord). Literal names only (the command changes servers): a wildcard (*, ?, [ ]) is a non-terminating WildcardNotSupported error; select servers with Get-ArkServer -Name 'island*' | Undo-ArkImageUpdate.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("Server")]
         [ValidateNotNullOrEmpty]
@@ -88,6 +88,12 @@ namespace ArkManager.Images.PowerShell.Cmdlets
 
             foreach (var name in Name)
             {
+                if (!ServerNames.IsLiteral(name, "Undo-ArkImageUpdate", out var wildcard))
+                {
+                    WriteError(wildcard!);
+                    continue;
+                }
+
                 if (!ShouldProcess(name, "Recreate on the image it ran before its last update"))
                 {
                     continue;
