@@ -39,6 +39,7 @@ namespace ArkManager.Images
         private readonly UpdateHistoryStore _history;
         private readonly UpdateTransaction _transaction;
         private readonly ServerGate _gate;
+        private readonly PendingTransactions _pending;
         private readonly UpdatePlanner _planner;
         private readonly UpdateCoordinator _coordinator;
         private readonly ILogger _logger;
@@ -85,7 +86,9 @@ namespace ArkManager.Images
             var steps = new TransactionSteps(_engine.Containers, _engine.Images, backups, _servers, journal, new SnapshotStore(state), Options, updateLogger);
             var quarantine = new QuarantineStore(state);
             _transaction = new UpdateTransaction(_engine.Containers, journal, steps, records, new TransactionAftermath(quarantine, _engine.Images, updateLogger), updateLogger);
-            _gate = new ServerGate(new ServerLock(state), journal, new TransactionRecovery(journal, steps, _transaction, records, updateLogger));
+            var serverLock = new ServerLock(state);
+            _gate = new ServerGate(serverLock, journal, new TransactionRecovery(journal, steps, _transaction, records, updateLogger));
+            _pending = new PendingTransactions(journal, serverLock);
             _planner = new UpdatePlanner(_images, _servers, _history, quarantine);
             _notifier = new WebhookNotifier(Options.Webhooks, state, factory.CreateLogger("ArkManager.Images.Notifications"));
             _coordinator = new UpdateCoordinator(_images, _servers, _checker, _planner, _gate, _transaction, _history);
@@ -134,6 +137,15 @@ namespace ArkManager.Images
         {
             ThrowIfDisposed();
             return _images.InspectAsync(ImageReference.Parse(reference), cancellationToken);
+        }
+
+        /// <inheritdoc />
+        public async Task<IReadOnlyList<string>> GetLocalTagsAsync(string reference, CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            var parsed = ImageReference.Parse(reference);
+            var images = await _images.ListRepositoryAsync(parsed, cancellationToken).ConfigureAwait(false);
+            return images.OrderByDescending(i => i.Created).SelectMany(i => i.RepoTags).Where(parsed.IsSameRepository).Distinct(StringComparer.Ordinal).ToList();
         }
 
         /// <inheritdoc />
@@ -213,7 +225,7 @@ namespace ArkManager.Images
         public Task<IReadOnlyList<ServerInfo>> GetServersAsync(CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
-            return _servers.ListAsync(null, cancellationToken);
+            return WithPendingAsync(_servers.ListAsync(null, cancellationToken));
         }
 
         /// <inheritdoc />
@@ -221,7 +233,7 @@ namespace ArkManager.Images
         {
             ThrowIfDisposed();
             RequireName(name);
-            return _servers.FindAsync(name, cancellationToken);
+            return FindWithPendingAsync(name, cancellationToken);
         }
 
         /// <inheritdoc />
@@ -268,7 +280,7 @@ namespace ArkManager.Images
         public Task<IReadOnlyList<ServerInfo>> GetServersAsync(string? owner, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
-            return _servers.ListAsync(null, cancellationToken, owner);
+            return WithPendingAsync(_servers.ListAsync(null, cancellationToken, owner));
         }
 
         /// <inheritdoc />
@@ -342,7 +354,17 @@ namespace ArkManager.Images
         {
             ThrowIfDisposed();
             RequireName(server);
-            return _runLog.RunAsync("Rollback", server, () => _coordinator.RollbackAsync(server, options ?? new RecreateOptions(), progress, cancellationToken), Describe);
+            return _runLog.RunAsync("Rollback", server, async () =>
+            {
+                var result = await _coordinator.RollbackAsync(server, options ?? new RecreateOptions(), progress, cancellationToken).ConfigureAwait(false);
+                if (Options.Webhooks.Count > 0)
+                {
+                    // A manual rollback is reported as a rollback (Outcome Reverted), never as an update.
+                    await _notifier.NotifyUpdateResultAsync(new ImageUpdateResult { Image = result.Image, Servers = new[] { result }, Succeeded = result.Succeeded, Summary = Describe(result) }, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                return result;
+            }, Describe);
         }
 
         /// <inheritdoc />
@@ -355,6 +377,18 @@ namespace ArkManager.Images
                 var targets = await _coordinator.RollbackTargetsAsync(cancellationToken).ConfigureAwait(false);
                 return await _cleanup.RemoveOldAsync(parsed, keep, targets, cancellationToken).ConfigureAwait(false);
             }, r => $"{r.Removed.Count} removed, {r.Kept.Count} kept");
+        }
+
+        /// <inheritdoc />
+        public Task<ImageCleanupResult> PlanRemoveOldImagesAsync(string reference, int keep = 1, CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            var parsed = ImageReference.Parse(reference);
+            return _runLog.RunAsync("PlanRemoveOldImages", parsed.ToString(), async () =>
+            {
+                var targets = await _coordinator.RollbackTargetsAsync(cancellationToken).ConfigureAwait(false);
+                return await _cleanup.RemoveOldAsync(parsed, keep, targets, cancellationToken, whatIf: true).ConfigureAwait(false);
+            }, r => $"{r.Removed.Count} would be removed, {r.Kept.Count} kept");
         }
 
         /// <inheritdoc />
@@ -460,6 +494,13 @@ namespace ArkManager.Images
 
             return outcome.Result;
         }
+
+        /// <summary>The servers with their unfinished transactions (see <see cref="ServerInfo.PendingTransaction"/>).</summary>
+        private async Task<IReadOnlyList<ServerInfo>> WithPendingAsync(Task<IReadOnlyList<ServerInfo>> servers) =>
+            _pending.Enrich(await servers.ConfigureAwait(false));
+
+        private async Task<ServerInfo?> FindWithPendingAsync(string name, CancellationToken cancellationToken) =>
+            _pending.Enrich(await _servers.FindAsync(name, cancellationToken).ConfigureAwait(false));
 
         private static void RequireName(string name)
         {

@@ -26,6 +26,9 @@ namespace ArkManager.Images
         /// <summary>One status per required image.</summary>
         Task<IReadOnlyList<ImageStatus>> GetImageStatusAsync(CancellationToken cancellationToken = default);
 
+        /// <summary>Every local tag of the reference's repository (all its local images, newest first); looks locally only.</summary>
+        Task<IReadOnlyList<string>> GetLocalTagsAsync(string reference, CancellationToken cancellationToken = default);
+
         /// <summary>Pulls an image (because the caller asked), reporting progress, and returns the pulled image.</summary>
         Task<ImageInfo> PullImageAsync(string reference, IProgress<PullProgress>? progress = null, CancellationToken cancellationToken = default);
 
@@ -113,6 +116,12 @@ namespace ArkManager.Images
 
         /// <summary>Removes older images of the reference's repository, never one a container uses and never a rollback target.</summary>
         Task<ImageCleanupResult> RemoveOldImagesAsync(string reference, int keep = 1, CancellationToken cancellationToken = default);
+
+        /// <summary>
+        /// Decides exactly as <see cref="RemoveOldImagesAsync"/> and removes nothing: <see cref="ImageCleanupResult.Removed"/>
+        /// lists the images it would remove (<see cref="ImageCleanupResult.IsPlan"/> is true).
+        /// </summary>
+        Task<ImageCleanupResult> PlanRemoveOldImagesAsync(string reference, int keep = 1, CancellationToken cancellationToken = default);
 
         /// <summary>Archives every volume of a stopped server (tar, gzip optional) with a manifest; applies retention.</summary>
         Task<BackupInfo> BackupServerAsync(string server, string destinationDirectory, BackupOptions? options = null, CancellationToken cancellationToken = default);

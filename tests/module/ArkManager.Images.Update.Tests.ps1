@@ -242,12 +242,19 @@ Describe 'Updating a server on the sandbox' -Skip:$skipIntegration {
     It 'Undo-ArkImageUpdate -Confirm:$false returns the server to v1' {
         $result = Undo-ArkImageUpdate -Name $server -ConfigPath $config -Confirm:$false -HealthTimeout 60
         $result | Should -BeOfType ([ArkManager.Images.ServerUpdateResult])
-        $result.Outcome | Should -Be 'Updated'
+        $result.Outcome | Should -Be 'Reverted'
+        $result.Succeeded | Should -BeTrue
         $result.NewImageId | Should -Be $v1Id
         Get-ContainerField $server '{{.Image}}' | Should -Be $v1Id
         Get-ContainerField $server '{{.State.Running}}' | Should -Be 'true'
         (Get-ArkServer -Name $server -ConfigPath $config).Image | Should -Be $tag
-        @(Get-ArkUpdateHistory -Name $server -ConfigPath $config).Kind | Should -Be @('Update', 'Rollback')
+        $history = @(Get-ArkUpdateHistory -Name $server -ConfigPath $config)
+        $history.Kind | Should -Be @('Update', 'Rollback')
+        @($history.Outcome | ForEach-Object ToString) | Should -Be @('Updated', 'Reverted')
+        # The views: the result and the history row say Reverted, never Updated, for the rollback.
+        ($result | Out-String -Width 80) | Should -Match 'Reverted'
+        ($history[-1] | Out-String -Width 80) | Should -Match 'Rollback\s+\S*\s*Reverted|Reverted'
+        ($history[-1] | Out-String -Width 80) | Should -Not -Match '\bUpdated\b'
     }
 
     It 'a broken image: Update-ArkImage throws a terminating error a script catches, with the result as TargetObject; the server still runs' {

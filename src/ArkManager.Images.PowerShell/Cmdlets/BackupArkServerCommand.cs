@@ -47,7 +47,7 @@ namespace ArkManager.Images.PowerShell.Cmdlets
     public sealed class BackupArkServerCommand : ArkCmdlet
     {
         /// <summary>The server names; each server must be stopped. Accepts strings and objects with a Name or Server
-        /// property.</summary>
+        /// property. Literal names only (the command changes servers): a wildcard (*, ?, [ ]) is a non-terminating WildcardNotSupported error; select servers with Get-ArkServer -Name 'island*' | Backup-ArkServer.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("Server")]
         [ValidateNotNullOrEmpty]
@@ -77,6 +77,12 @@ namespace ArkManager.Images.PowerShell.Cmdlets
             var options = new BackupOptions { Compress = !NoCompress.IsPresent, Keep = Keep };
             foreach (var name in Name)
             {
+                if (!ServerNames.IsLiteral(name, "Backup-ArkServer", out var wildcard))
+                {
+                    WriteError(wildcard!);
+                    continue;
+                }
+
                 var action = $"Archive the volumes of the server into '{destination}'" +
                              (Keep > 0 ? $", then keep only its newest {Keep} archive{(Keep == 1 ? string.Empty : "s")} there" : string.Empty);
                 if (ShouldProcess(name, action) &&

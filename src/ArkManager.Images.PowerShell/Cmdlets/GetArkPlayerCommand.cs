@@ -29,8 +29,10 @@ namespace ArkManager.Images.PowerShell.Cmdlets
     [OutputType(typeof(ArkPlayer))]
     public sealed class GetArkPlayerCommand : ArkCmdlet
     {
-        /// <summary>The server names. Accepts strings and ServerInfo objects (Get-ArkServer).</summary>
+        /// <summary>The server names; wildcards are allowed (a pattern asks every matching server; one that matches
+        /// nothing outputs nothing). Accepts strings and ServerInfo objects (Get-ArkServer).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(ArkServerNameCompleter))]
         public string[] Name { get; set; } = Array.Empty<string>();
@@ -38,7 +40,7 @@ namespace ArkManager.Images.PowerShell.Cmdlets
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
-            foreach (var name in Name)
+            foreach (var name in Expand(Name))
             {
                 if (!TryInvoke((m, ct) => m.GetPlayersAsync(name, ct), name, out var players))
                 {
@@ -50,6 +52,34 @@ namespace ArkManager.Images.PowerShell.Cmdlets
                     var wrapped = PSObject.AsPSObject(player);
                     wrapped.Properties.Add(new PSNoteProperty("Server", name));
                     WriteObject(wrapped);
+                }
+            }
+        }
+
+        /// <summary>The literal names, and the servers each wildcard pattern matches (listed once).</summary>
+        private System.Collections.Generic.IEnumerable<string> Expand(string[] names)
+        {
+            System.Collections.Generic.IReadOnlyList<ServerInfo>? all = null;
+            foreach (var name in names)
+            {
+                if (!WildcardPattern.ContainsWildcardCharacters(name))
+                {
+                    yield return name;
+                    continue;
+                }
+
+                if (all is null && !TryInvoke((m, ct) => m.GetServersAsync(ct), name, out all))
+                {
+                    yield break;
+                }
+
+                var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+                foreach (var server in all)
+                {
+                    if (pattern.IsMatch(server.Name))
+                    {
+                        yield return server.Name;
+                    }
                 }
             }
         }

@@ -12,6 +12,11 @@ namespace ArkManager.Images.PowerShell.Cmdlets
     /// status, image, container id, stop timeout and signal, ports and labels. A name without wildcards that matches no
     /// server is a non-terminating ServerNotFound error (category ObjectNotFound); a wildcard pattern that matches
     /// nothing outputs nothing.</para>
+    /// <para>Status is Docker's status text (Up 3 minutes, Exited (0) 2 hours ago), the same for created and adopted
+    /// servers. HasRcon tells whether a stop runs over RCON. When a run was killed in the middle of an update, recreate
+    /// or rollback, PendingTransaction says so and what the next call that touches the server will do, e.g. "Update
+    /// interrupted at Stop: the next call will undo it"; the table shows it in the Status column as "Pending: undo
+    /// Update at Stop".</para>
     /// <para>With -Image it outputs the servers created from that image reference instead, as AffectedServer objects:
     /// also the servers that still run an older image the tag pointed to before. OnNewestImage tells whether a server
     /// already runs the image the tag names locally now; NewestImageId is that image. These are the servers
@@ -54,7 +59,7 @@ namespace ArkManager.Images.PowerShell.Cmdlets
         private const string NameSet = "Name";
         private const string ImageSet = "Image";
 
-        /// <summary>Server names; wildcards are allowed. Default: every server.</summary>
+        /// <summary>Server names; wildcards are allowed (island*). Default: every server.</summary>
         [Parameter(ParameterSetName = NameSet, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using ArkManager.Images.PowerShell.Infrastructure;
 
@@ -21,6 +22,10 @@ namespace ArkManager.Images.PowerShell.Cmdlets
     /// <para>Shows every update and rollback of the server island.</para>
     /// </example>
     /// <example>
+    /// <code>Get-ArkUpdateHistory -Name 'island*' -Last 5</code>
+    /// <para>Shows the five newest records of the servers whose name starts with island.</para>
+    /// </example>
+    /// <example>
     /// <code>Get-ArkUpdateHistory -Since (Get-Date).AddDays(-7) | Where-Object Outcome -ne 'Updated'</code>
     /// <para>Shows the updates of the last week that were rolled back or failed.</para>
     /// </example>
@@ -39,9 +44,11 @@ namespace ArkManager.Images.PowerShell.Cmdlets
     [OutputType(typeof(UpdateHistoryRecord))]
     public sealed class GetArkUpdateHistoryCommand : ArkCmdlet
     {
-        /// <summary>Only the records of this server. Accepts objects with a Name or Server property from the pipeline
-        /// (ServerInfo, ServerUpdateResult).</summary>
+        /// <summary>Only the records of this server; wildcards are allowed (island*: every server whose name starts with
+        /// island; a pattern that matches nothing outputs nothing). Accepts objects with a Name or Server property from
+        /// the pipeline (ServerInfo, ServerUpdateResult).</summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
         [Alias("Server")]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(ArkServerNameCompleter))]
@@ -76,16 +83,28 @@ namespace ArkManager.Images.PowerShell.Cmdlets
                 return;
             }
 
+            // Wildcards: the library filters by the exact name, so a pattern reads every server's records and keeps
+            // the matching ones; -Last then applies to what is kept.
+            var pattern = Name != null && WildcardPattern.ContainsWildcardCharacters(Name)
+                ? new WildcardPattern(Name, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant)
+                : null;
             var filter = new UpdateHistoryFilter
             {
-                Server = Name,
+                Server = pattern is null ? Name : null,
                 Image = Image,
                 Since = Since is DateTime since ? new DateTimeOffset(since) : (DateTimeOffset?)null,
-                Last = Last,
+                Last = pattern is null ? Last : null,
                 Owner = Owner,
             };
             if (TryInvoke((m, ct) => m.GetUpdateHistoryAsync(filter, ct), (object?)Name ?? Image, out var records))
             {
+                if (pattern != null)
+                {
+                    var matching = records.Where(r => pattern.IsMatch(r.Server)).ToList();
+                    WriteObject(Last is int last ? matching.Skip(Math.Max(0, matching.Count - last)) : matching, enumerateCollection: true);
+                    return;
+                }
+
                 WriteObject(records, enumerateCollection: true);
             }
         }

@@ -49,7 +49,7 @@ namespace ArkManager.Images.PowerShell.Cmdlets
     [OutputType(typeof(ServerInfo))]
     public sealed class NewArkServerCommand : ArkCmdlet
     {
-        /// <summary>The server name, also the container name: 1 to 128 letters, digits, _ . or -.</summary>
+        /// <summary>The server name, also the container name: 1 to 128 letters, digits, _ . or -. Literal: a wildcard (*, ?, [ ]) is a WildcardNotSupported error.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         public string Name { get; set; } = string.Empty;
@@ -134,6 +134,12 @@ namespace ArkManager.Images.PowerShell.Cmdlets
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
+            if (!ServerNames.IsLiteral(Name, "New-ArkServer", out var wildcard))
+            {
+                WriteError(wildcard!);
+                return;
+            }
+
             if (!ValidateReference(Image) ||
                 !TryParseAll(Port, PortMapping.Parse, "InvalidPortMapping", out var ports) ||
                 !TryParseAll(Volume, VolumeMapping.Parse, "InvalidVolumeMapping", out var volumes))

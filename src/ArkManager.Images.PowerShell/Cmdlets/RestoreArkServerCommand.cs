@@ -51,7 +51,7 @@ namespace ArkManager.Images.PowerShell.Cmdlets
     public sealed class RestoreArkServerCommand : ArkCmdlet
     {
         /// <summary>The server name; the server must be stopped. Accepts objects with a Name or Server property (a
-        /// BackupInfo names its server).</summary>
+        /// BackupInfo names its server). Literal names only (the command changes servers): a wildcard (*, ?, [ ]) is a non-terminating WildcardNotSupported error; select servers with Get-ArkServer -Name 'island*' | Restore-ArkServer.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Server")]
         [ValidateNotNullOrEmpty]
@@ -69,6 +69,12 @@ namespace ArkManager.Images.PowerShell.Cmdlets
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
+            if (!ServerNames.IsLiteral(Name, "Restore-ArkServer", out var wildcard))
+            {
+                WriteError(wildcard!);
+                return;
+            }
+
             var path = ResolvePath(Path);
             if (!File.Exists(path))
             {

@@ -32,7 +32,7 @@ namespace ArkManager.Images.PowerShell.Cmdlets
     [OutputType(typeof(string))]
     public sealed class SendArkRconCommandCommand : ArkCmdlet
     {
-        /// <summary>The server name. Accepts objects with a Name property (ServerInfo).</summary>
+        /// <summary>The server name. Accepts objects with a Name property (ServerInfo). Literal names only (the command changes servers): a wildcard (*, ?, [ ]) is a non-terminating WildcardNotSupported error; select servers with Get-ArkServer -Name 'island*' | Send-ArkRconCommand.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(ArkServerNameCompleter))]
@@ -46,6 +46,12 @@ namespace ArkManager.Images.PowerShell.Cmdlets
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
+            if (!ServerNames.IsLiteral(Name, "Send-ArkRconCommand", out var wildcard))
+            {
+                WriteError(wildcard!);
+                return;
+            }
+
             if (ShouldProcess(Name, $"Send the RCON command '{Command}'") &&
                 TryInvoke((m, ct) => m.SendRconCommandAsync(Name, Command, ct), Name, out var reply))
             {

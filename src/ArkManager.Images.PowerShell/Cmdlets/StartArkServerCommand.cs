@@ -33,7 +33,7 @@ namespace ArkManager.Images.PowerShell.Cmdlets
     [OutputType(typeof(ServerInfo))]
     public sealed class StartArkServerCommand : ArkCmdlet
     {
-        /// <summary>The server names. Accepts strings and ServerInfo objects (Get-ArkServer).</summary>
+        /// <summary>The server names. Accepts strings and ServerInfo objects (Get-ArkServer). Literal names only (the command changes servers): a wildcard (*, ?, [ ]) is a non-terminating WildcardNotSupported error; select servers with Get-ArkServer -Name 'island*' | Start-ArkServer.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(ArkServerNameCompleter))]
@@ -44,6 +44,12 @@ namespace ArkManager.Images.PowerShell.Cmdlets
         {
             foreach (var name in Name)
             {
+                if (!ServerNames.IsLiteral(name, "Start-ArkServer", out var wildcard))
+                {
+                    WriteError(wildcard!);
+                    continue;
+                }
+
                 if (ShouldProcess(name, "Start server") && TryInvoke((m, ct) => m.StartServerAsync(name, ct), name, out var server))
                 {
                     WriteObject(server);

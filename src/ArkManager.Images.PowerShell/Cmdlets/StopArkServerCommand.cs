@@ -21,8 +21,9 @@ namespace ArkManager.Images.PowerShell.Cmdlets
     /// <input type="System.String">Server names.</input>
     /// <input type="ArkManager.Images.ServerInfo">Servers from Get-ArkServer.</input>
     /// <output type="ArkManager.Images.ServerInfo">The stopped server.</output>
-    /// <parameter name="WhatIf">Shows what would happen without doing it. Nothing is contacted, pulled, created,
-    /// started or stopped.</parameter>
+    /// <parameter name="WhatIf">Shows what would happen to each server without doing it: over RCON (the countdown, the
+    /// save, DoExit) when the server has RCON settings, else Docker's stop with its signal and timeout. The daemon is
+    /// asked for the server (a missing one is ServerNotFound); nothing is sent to the server or stopped.</parameter>
     /// <parameter name="Confirm">Asks for confirmation before each change. -Confirm:$false never asks, whatever
     /// $ConfirmPreference says (for scheduled tasks).</parameter>
     /// <example>
@@ -50,7 +51,7 @@ namespace ArkManager.Images.PowerShell.Cmdlets
     [OutputType(typeof(ServerInfo))]
     public sealed class StopArkServerCommand : ArkCmdlet
     {
-        /// <summary>The server names. Accepts strings and ServerInfo objects (Get-ArkServer).</summary>
+        /// <summary>The server names. Accepts strings and ServerInfo objects (Get-ArkServer). Literal names only (the command changes servers): a wildcard (*, ?, [ ]) is a non-terminating WildcardNotSupported error; select servers with Get-ArkServer -Name 'island*' | Stop-ArkServer.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(ArkServerNameCompleter))]
@@ -95,9 +96,25 @@ namespace ArkManager.Images.PowerShell.Cmdlets
 
             foreach (var name in Name)
             {
-                var action = "Stop server (" + SafeStopParameters.Describe(options) +
-                             (Timeout is TimeSpan t ? string.Format(CultureInfo.InvariantCulture, ", waiting up to {0} s", t.TotalSeconds) : string.Empty) + ")";
-                if (!ShouldProcess(name, action))
+                if (!ServerNames.IsLiteral(name, "Stop-ArkServer", out var wildcard))
+                {
+                    WriteError(wildcard!);
+                    continue;
+                }
+
+                // The text names what will happen to this server: the RCON countdown only when it has RCON settings.
+                if (!TryInvoke((m, ct) => m.GetServerAsync(name, ct), name, out var target))
+                {
+                    continue;
+                }
+
+                if (target is null)
+                {
+                    WriteError(ErrorRecords.ServerNotFound(name));
+                    continue;
+                }
+
+                if (!ShouldProcess(name, SafeStopParameters.Describe(target, options)))
                 {
                     continue;
                 }

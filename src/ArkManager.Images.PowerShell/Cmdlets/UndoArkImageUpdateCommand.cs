@@ -6,18 +6,19 @@ namespace ArkManager.Images.PowerShell.Cmdlets
 {
     /// <summary>Rolls servers back to the image they ran before their last successful update.</summary>
     /// <remarks>
-    /// <para>Recreates each server on the image it ran before its last successful update, recreate or rollback (that
-    /// image is kept on disk for this: Remove-ArkImage does not remove it), through the same transaction as
+    /// <para>Recreates each server on the image it ran before the last successful update or recreate that led to the
+    /// image it runs now (that image is kept on disk for this: Remove-ArkImage does not remove it), through the same transaction as
     /// Update-ArkServer: the stop honours the server's stop timeout, the recreated container must prove healthy within
     /// -HealthTimeout, and a failing one is rolled back to the container that ran before. The server keeps its image
-    /// reference. Rolling back twice returns to the newer image.</para>
+    /// reference. A rollback is never itself a rollback target: rolling back twice goes one more update back (or is
+    /// NoRollbackTarget); to return to the newer image, update again.</para>
     /// <para>A server with no earlier image to return to is a non-terminating NoRollbackTarget error (category
     /// ObjectNotFound).</para>
     /// </remarks>
     /// <input type="System.String">Server names.</input>
     /// <input type="ArkManager.Images.ServerUpdateResult">Objects with a Name or Server property.</input>
-    /// <output type="ArkManager.Images.ServerUpdateResult">One per server; Outcome Updated means the server now runs
-    /// its previous image.</output>
+    /// <output type="ArkManager.Images.ServerUpdateResult">One per server; Outcome Reverted means the server now runs
+    /// its previous image (the history records it as Kind Rollback, Outcome Reverted).</output>
     /// <note>A rollback that itself had to be rolled back (UpdateRolledBack) or failed (UpdateFailed) is a terminating
     /// error, category InvalidResult, whose TargetObject is the ServerUpdateResult (also written to the pipeline
     /// first). Other errors: NoRollbackTarget and ServerNotFound (ObjectNotFound), ServerLocked (ResourceBusy).</note>
@@ -34,7 +35,7 @@ namespace ArkManager.Images.PowerShell.Cmdlets
     /// <para>Rolls two servers back without asking, giving each recreated container 10 minutes to prove healthy.</para>
     /// </example>
     /// <example>
-    /// <code>Get-ArkUpdateHistory -Since (Get-Date).AddHours(-1) | Where-Object Outcome -eq 'Updated' | Undo-ArkImageUpdate -WhatIf</code>
+    /// <code>Get-ArkUpdateHistory -Since (Get-Date).AddHours(-1) | Where-Object { $_.Kind -eq 'Update' -and $_.Outcome -eq 'Updated' } | Undo-ArkImageUpdate -WhatIf</code>
     /// <para>Shows which servers updated in the last hour would be rolled back.</para>
     /// </example>
     /// <seealso cref="UpdateArkImageCommand"/>
@@ -45,7 +46,7 @@ namespace ArkManager.Images.PowerShell.Cmdlets
     public sealed class UndoArkImageUpdateCommand : ArkCmdlet
     {
         /// <summary>The server names. Accepts strings and objects with a Name or Server property (ServerInfo,
-        /// ServerUpdateResult, UpdateHistoryRecord).</summary>
+        /// ServerUpdateResult, UpdateHistoryRecord). Literal names only (the command changes servers): a wildcard (*, ?, [ ]) is a non-terminating WildcardNotSupported error; select servers with Get-ArkServer -Name 'island*' | Undo-ArkImageUpdate.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("Server")]
         [ValidateNotNullOrEmpty]
@@ -87,6 +88,12 @@ namespace ArkManager.Images.PowerShell.Cmdlets
 
             foreach (var name in Name)
             {
+                if (!ServerNames.IsLiteral(name, "Undo-ArkImageUpdate", out var wildcard))
+                {
+                    WriteError(wildcard!);
+                    continue;
+                }
+
                 if (!ShouldProcess(name, "Recreate on the image it ran before its last update"))
                 {
                     continue;

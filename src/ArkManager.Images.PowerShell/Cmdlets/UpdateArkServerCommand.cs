@@ -67,7 +67,7 @@ namespace ArkManager.Images.PowerShell.Cmdlets
     public sealed class UpdateArkServerCommand : ArkCmdlet
     {
         /// <summary>The server names. Accepts strings and objects with a Name or Server property (ServerInfo,
-        /// AffectedServer, ServerUpdateResult).</summary>
+        /// AffectedServer, ServerUpdateResult). Literal names only (the command changes servers): a wildcard (*, ?, [ ]) is a non-terminating WildcardNotSupported error; select servers with Get-ArkServer -Name 'island*' | Update-ArkServer.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("Server")]
         [ValidateNotNullOrEmpty]
@@ -145,6 +145,12 @@ namespace ArkManager.Images.PowerShell.Cmdlets
 
             foreach (var name in Name)
             {
+                if (!ServerNames.IsLiteral(name, "Update-ArkServer", out var wildcard))
+                {
+                    WriteError(wildcard!);
+                    continue;
+                }
+
                 var action = (Image is null ? "Recreate on the newest local image of its reference" : $"Recreate on the image '{Image}'") +
                              (BackupVolumes.IsPresent ? ", backing up its volumes first" : string.Empty);
                 if (!ShouldProcess(name, action))

@@ -183,8 +183,8 @@ namespace ArkManager.Images.PowerShell.Infrastructure
     }
 
     /// <summary>
-    /// Completes -Image: the required images of the configuration, the local tags of their repositories (the tags their
-    /// local images carry) and the images the servers of those repositories were created from.
+    /// Completes -Image: the required images of the configuration, the images the servers were created from, and every
+    /// local tag of those repositories (all their local images, not only the one a tag points to).
     /// </summary>
     public sealed class ArkImageCompleter : ArkArgumentCompleter
     {
@@ -210,15 +210,30 @@ namespace ArkManager.Images.PowerShell.Infrastructure
                 }
             }
 
-            if (repositories.Count > 0)
+            // The images the servers run (whatever their repository), and every local tag of each repository seen.
+            var servers = await (owner is null ? manager.GetServersAsync(cancellationToken) : manager.GetServersAsync(owner, cancellationToken)).ConfigureAwait(false);
+            foreach (var server in servers)
             {
-                var servers = await (owner is null ? manager.GetServersAsync(cancellationToken) : manager.GetServersAsync(owner, cancellationToken)).ConfigureAwait(false);
-                foreach (var server in servers)
+                if (!string.IsNullOrEmpty(server.Image) && ImageReference.TryParse(server.Image, out var used, out _) && used != null)
                 {
-                    if (!string.IsNullOrEmpty(server.Image) && repositories.Any(r => r.IsSameRepository(server.Image)))
+                    result.Add(new Candidate(server.Image, "Image of server " + server.Name));
+                    if (!repositories.Any(r => r.IsSameRepository(server.Image)))
                     {
-                        result.Add(new Candidate(server.Image, "Image of server " + server.Name));
+                        repositories.Add(used);
                     }
+                }
+            }
+
+            foreach (var repository in repositories)
+            {
+                foreach (var tag in await manager.GetLocalTagsAsync(repository.ToString(), cancellationToken).ConfigureAwait(false))
+                {
+                    if (tag.IndexOf(":ark-rollback-", StringComparison.Ordinal) >= 0)
+                    {
+                        continue; // the library's own tag that keeps a rollback target
+                    }
+
+                    result.Add(new Candidate(tag, "Local tag of " + repository.FamiliarRepository));
                 }
             }
 

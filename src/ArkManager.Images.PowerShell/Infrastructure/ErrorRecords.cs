@@ -97,9 +97,50 @@ namespace ArkManager.Images.PowerShell.Infrastructure
             ErrorCategory.ObjectNotFound,
             name);
 
+        /// <summary>
+        /// The category of every ErrorId the library raises (an ImageUpdateException carries its cause's ErrorId, so the
+        /// category follows the ErrorId, not the exception type). A new ErrorId belongs here: a Pester test checks that
+        /// no library ErrorId ends up NotSpecified.
+        /// </summary>
+        internal static readonly System.Collections.Generic.IReadOnlyDictionary<string, ErrorCategory> Categories = new System.Collections.Generic.Dictionary<string, ErrorCategory>(StringComparer.Ordinal)
+        {
+            ["ArkManagerError"] = ErrorCategory.InvalidOperation,
+            ["InvalidImageReference"] = ErrorCategory.InvalidArgument,
+            ["InvalidConfiguration"] = ErrorCategory.InvalidData,
+            ["DockerUnavailable"] = ErrorCategory.ConnectionError,
+            ["DockerOperationFailed"] = ErrorCategory.InvalidOperation,
+            ["ImageMissing"] = ErrorCategory.ObjectNotFound,
+            ["ImagePullFailed"] = ErrorCategory.InvalidResult,
+            ["ImageUpdateFailed"] = ErrorCategory.InvalidResult,
+            ["RegistryError"] = ErrorCategory.InvalidResult,
+            ["RegistryAuthenticationFailed"] = ErrorCategory.AuthenticationError,
+            ["RegistryUnreachable"] = ErrorCategory.ConnectionError,
+            ["ServerNotFound"] = ErrorCategory.ObjectNotFound,
+            ["ServerAlreadyExists"] = ErrorCategory.ResourceExists,
+            ["ContainerNotFound"] = ErrorCategory.ObjectNotFound,
+            ["ServerLocked"] = ErrorCategory.ResourceBusy,
+            ["UpdateRolledBack"] = ErrorCategory.InvalidResult,
+            ["UpdateFailed"] = ErrorCategory.InvalidResult,
+            ["NoRollbackTarget"] = ErrorCategory.ObjectNotFound,
+            ["UpdateHistoryUnavailable"] = ErrorCategory.ReadError,
+            ["ServerNotStopped"] = ErrorCategory.InvalidOperation,
+            ["InvalidBackupArchive"] = ErrorCategory.InvalidData,
+            ["BackupDoesNotFitServer"] = ErrorCategory.InvalidArgument,
+            ["RconAuthenticationFailed"] = ErrorCategory.AuthenticationError,
+            ["RconTimeout"] = ErrorCategory.OperationTimeout,
+            ["RconUnavailable"] = ErrorCategory.ConnectionError,
+            ["RconInvalidPassword"] = ErrorCategory.InvalidArgument,
+            ["RconInvalidSettings"] = ErrorCategory.InvalidData,
+        };
+
         /// <summary>The category of an exception.</summary>
         public static ErrorCategory CategoryOf(Exception exception)
         {
+            if (exception is ArkManagerException ark && !(exception is DockerOperationException) && Categories.TryGetValue(ark.ErrorId, out var known))
+            {
+                return known;
+            }
+
             switch (exception)
             {
                 case InvalidImageReferenceException _:

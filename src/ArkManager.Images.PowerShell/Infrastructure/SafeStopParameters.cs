@@ -52,6 +52,30 @@ namespace ArkManager.Images.PowerShell.Infrastructure
                 ? "no countdown"
                 : "countdown " + string.Join(", ", options.Warnings.Select(w => w.TotalMinutes.ToString(CultureInfo.InvariantCulture))) + " min (" + options.MessageCommand + ")";
 
+        /// <summary>
+        /// What a safe stop will do to <paramref name="server"/>, for ShouldProcess: over RCON (countdown, SaveWorld,
+        /// DoExit) only when the server has RCON settings, else Docker's stop with its signal and timeout.
+        /// </summary>
+        public static string Describe(ServerInfo server, SafeStopOptions options)
+        {
+            var wait = options.StopTimeout ?? server.StopTimeout;
+            var waitText = wait is TimeSpan w ? w.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s" : "10 s (Docker's default)";
+            if (!server.IsRunning)
+            {
+                return $"Nothing to stop: the server is {(string.IsNullOrEmpty(server.State) ? "not running" : server.State)} (nothing is sent or changed)";
+            }
+
+            if (!server.HasRcon)
+            {
+                return $"Stop server with Docker's stop (no RCON settings: no countdown, no save command): signal {(string.IsNullOrEmpty(server.StopSignal) ? "SIGTERM" : server.StopSignal)}, killed after {waitText}";
+            }
+
+            var countdown = options.Warnings.Count == 0
+                ? "no countdown"
+                : Describe(options) + (options.WarnEvenIfEmpty ? " even when nobody is online" : " when players are online");
+            return $"Stop server over RCON ({countdown}), then SaveWorld and DoExit, waiting up to {waitText} for the exit; Docker's stop if an RCON step fails";
+        }
+
         /// <summary>How a safe stop went, in one line (for the verbose stream).</summary>
         public static string Describe(SafeStopResult result)
         {

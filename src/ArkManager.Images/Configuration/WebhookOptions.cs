@@ -23,7 +23,7 @@ namespace ArkManager.Images
         /// <summary>A server (or, without servers, the image) was updated.</summary>
         Updated,
 
-        /// <summary>The update of a server failed and the old container runs again.</summary>
+        /// <summary>The update of a server failed and the old container runs again (Outcome RolledBack), or a manual rollback returned a server to its previous image (Outcome Reverted).</summary>
         RolledBack,
 
         /// <summary>The update failed and could not be rolled back completely, or failed before any server was touched.</summary>

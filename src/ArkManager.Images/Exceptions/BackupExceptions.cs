@@ -40,8 +40,8 @@ namespace ArkManager.Images
         /// <summary>Creates the exception.</summary>
         public BackupArchiveException(string archivePath, string? entry, string problem, Exception? innerException = null)
             : base(entry is null
-                    ? $"Backup archive '{archivePath}' cannot be used: {problem}. Nothing was written; use another archive."
-                    : $"Backup archive '{archivePath}' cannot be used: entry '{entry}': {problem}. Nothing was written; use another archive.", innerException)
+                    ? $"Backup archive '{archivePath}' cannot be used: {Clause(problem)}. Nothing was written; use another archive."
+                    : $"Backup archive '{archivePath}' cannot be used: entry '{entry}': {Clause(problem)}. Nothing was written; use another archive.", innerException)
         {
             ArchivePath = archivePath;
             Entry = entry;
@@ -69,6 +69,9 @@ namespace ArkManager.Images
         /// <inheritdoc />
         public override string ErrorId => "InvalidBackupArchive";
 
+        /// <summary>The problem as a clause that a period can follow: without its own closing period(s).</summary>
+        internal static string Clause(string? problem) => (problem ?? string.Empty).TrimEnd().TrimEnd('.');
+
         /// <inheritdoc />
         public override object? Target => ArchivePath;
     }
@@ -78,7 +81,7 @@ namespace ArkManager.Images
     {
         /// <summary>Creates the exception.</summary>
         public BackupMismatchException(string archivePath, string server, string problem)
-            : base($"Backup archive '{archivePath}' does not fit server '{server}': {problem}. Nothing was written.")
+            : base($"Backup archive '{archivePath}' does not fit server '{server}': {BackupArchiveException.Clause(problem)}. Nothing was written.")
         {
             ArchivePath = archivePath;
             Server = server;

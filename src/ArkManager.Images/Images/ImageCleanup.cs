@@ -28,7 +28,8 @@ namespace ArkManager.Images.Images
         /// <param name="keep">How many of the newest images to keep besides the protected ones.</param>
         /// <param name="rollbackTargets">Image ids that are rollback targets (from the update history).</param>
         /// <param name="cancellationToken">Cancels the run.</param>
-        public async Task<ImageCleanupResult> RemoveOldAsync(ImageReference reference, int keep, ISet<string> rollbackTargets, CancellationToken cancellationToken)
+        /// <param name="whatIf">True: decide the same way but remove nothing (the result lists what would be removed).</param>
+        public async Task<ImageCleanupResult> RemoveOldAsync(ImageReference reference, int keep, ISet<string> rollbackTargets, CancellationToken cancellationToken, bool whatIf = false)
         {
             if (keep < 0)
             {
@@ -71,6 +72,12 @@ namespace ArkManager.Images.Images
                     continue;
                 }
 
+                if (whatIf)
+                {
+                    removed.Add(entry with { Reason = "older than the newest " + keep + ", unused, not a rollback target" });
+                    continue;
+                }
+
                 try
                 {
                     // Remove only this repository's references: an image also tagged elsewhere stays for that repository.
@@ -93,7 +100,7 @@ namespace ArkManager.Images.Images
                 }
             }
 
-            return new ImageCleanupResult { Repository = reference.FamiliarRepository, Removed = removed, Kept = kept };
+            return new ImageCleanupResult { Repository = reference.FamiliarRepository, Removed = removed, Kept = kept, IsPlan = whatIf };
         }
     }
 }

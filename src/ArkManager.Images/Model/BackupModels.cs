@@ -50,6 +50,9 @@ namespace ArkManager.Images
     /// <summary>A backup archive and its manifest.</summary>
     public sealed record BackupInfo
     {
+        // ToString shows list properties as their values, not their type name (see RecordText).
+        private bool PrintMembers(System.Text.StringBuilder builder) => RecordText.PrintMembers(this, builder);
+
         /// <summary>The archive file.</summary>
         public string Path { get; init; } = string.Empty;
 

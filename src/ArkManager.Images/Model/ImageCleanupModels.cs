@@ -7,6 +7,9 @@ namespace ArkManager.Images
     /// <summary>What <see cref="IArkImageManager.RemoveOldImagesAsync"/> did with one image.</summary>
     public sealed record ImageCleanupEntry
     {
+        // ToString shows list properties as their values, not their type name (see RecordText).
+        private bool PrintMembers(System.Text.StringBuilder builder) => RecordText.PrintMembers(this, builder);
+
         /// <summary>The image id.</summary>
         public string Id { get; init; } = string.Empty;
 
@@ -23,13 +26,19 @@ namespace ArkManager.Images
     /// <summary>The result of removing old images of a repository.</summary>
     public sealed record ImageCleanupResult
     {
+        // ToString shows list properties as their values, not their type name (see RecordText).
+        private bool PrintMembers(System.Text.StringBuilder builder) => RecordText.PrintMembers(this, builder);
+
         /// <summary>The repository.</summary>
         public string Repository { get; init; } = string.Empty;
 
-        /// <summary>Images removed.</summary>
+        /// <summary>Images removed (in a plan: images that would be removed).</summary>
         public IReadOnlyList<ImageCleanupEntry> Removed { get; init; } = Array.Empty<ImageCleanupEntry>();
 
         /// <summary>Images kept, with the reason.</summary>
         public IReadOnlyList<ImageCleanupEntry> Kept { get; init; } = Array.Empty<ImageCleanupEntry>();
+
+        /// <summary>True for the result of <see cref="IArkImageManager.PlanRemoveOldImagesAsync"/>: nothing was removed.</summary>
+        public bool IsPlan { get; init; }
     }
 }

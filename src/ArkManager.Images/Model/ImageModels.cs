@@ -6,6 +6,9 @@ namespace ArkManager.Images
     /// <summary>What the local Docker daemon knows about one image.</summary>
     public sealed record ImageInfo
     {
+        // ToString shows list properties as their values, not their type name (see RecordText).
+        private bool PrintMembers(System.Text.StringBuilder builder) => RecordText.PrintMembers(this, builder);
+
         /// <summary>The reference that was looked up, normalised (e.g. <c>tbro98/ase-server:latest</c>).</summary>
         public string Reference { get; init; } = string.Empty;
 

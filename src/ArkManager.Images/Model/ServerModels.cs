@@ -118,7 +118,7 @@ namespace ArkManager.Images
         /// <summary>Docker's state: created, running, paused, restarting, removing, exited or dead.</summary>
         public string State { get; init; } = string.Empty;
 
-        /// <summary>Docker's human status text (e.g. <c>Up 5 minutes</c>).</summary>
+        /// <summary>Docker's human status text (e.g. <c>Up 5 minutes</c>, <c>Exited (0) 2 hours ago</c>), the same for created and adopted servers.</summary>
         public string Status { get; init; } = string.Empty;
 
         /// <summary>When the container was created.</summary>
@@ -150,6 +150,19 @@ namespace ArkManager.Images
         /// it can. Such a container is listed so it can be fixed, and never touched.
         /// </summary>
         public string? Problem { get; init; }
+
+        /// <summary>
+        /// True when the container has RCON settings (label <c>io.arkmanager.rcon.port</c>): a safe stop counts down
+        /// and saves the world over RCON; without them it is Docker's stop at once.
+        /// </summary>
+        public bool HasRcon { get; init; }
+
+        /// <summary>
+        /// An unfinished transaction of this server (a run was killed, or one is in progress) and what the next call
+        /// that touches the server will do, e.g. <c>Update interrupted at Stop: the next call will undo it</c>; null
+        /// when there is none.
+        /// </summary>
+        public string? PendingTransaction { get; init; }
 
         /// <summary>True when the container is running.</summary>
         public bool IsRunning => string.Equals(State, "running", StringComparison.OrdinalIgnoreCase);

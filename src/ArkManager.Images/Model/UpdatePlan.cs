@@ -119,6 +119,9 @@ namespace ArkManager.Images
     /// <summary>What an update will do (the -WhatIf answer).</summary>
     public sealed record UpdatePlanItem
     {
+        // ToString shows list properties as their values, not their type name (see RecordText).
+        private bool PrintMembers(System.Text.StringBuilder builder) => RecordText.PrintMembers(this, builder);
+
         /// <summary>The server.</summary>
         public string Server { get; init; } = string.Empty;
 

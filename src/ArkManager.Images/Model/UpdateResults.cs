@@ -7,6 +7,9 @@ namespace ArkManager.Images
     /// <summary>The result of updating several images in one rolling run.</summary>
     public sealed record BatchUpdateResult
     {
+        // ToString shows list properties as their values, not their type name (see RecordText).
+        private bool PrintMembers(System.Text.StringBuilder builder) => RecordText.PrintMembers(this, builder);
+
         /// <summary>One result per image, in the order they were given.</summary>
         public IReadOnlyList<ImageUpdateResult> Images { get; init; } = Array.Empty<ImageUpdateResult>();
 
@@ -46,6 +49,9 @@ namespace ArkManager.Images
 
         /// <summary>An unfinished transaction found at start was completed.</summary>
         Recovered,
+
+        /// <summary>A manual rollback succeeded: the server runs the image it ran before its last successful update.</summary>
+        Reverted,
     }
 
     /// <summary>Timing and outcome of one step.</summary>
@@ -70,6 +76,9 @@ namespace ArkManager.Images
     /// <summary>The result of updating (or recreating, or rolling back) one server.</summary>
     public sealed record ServerUpdateResult
     {
+        // ToString shows list properties as their values, not their type name (see RecordText).
+        private bool PrintMembers(System.Text.StringBuilder builder) => RecordText.PrintMembers(this, builder);
+
         /// <summary>The server.</summary>
         public string Server { get; init; } = string.Empty;
 
@@ -109,7 +118,7 @@ namespace ArkManager.Images
         /// <summary>The history record id.</summary>
         public string? HistoryId { get; init; }
 
-        /// <summary>True unless the server rolled back or failed.</summary>
+        /// <summary>True unless the server rolled back or failed (a <see cref="UpdateOutcome.Reverted"/> manual rollback is a success).</summary>
         public bool Succeeded => Outcome != UpdateOutcome.RolledBack && Outcome != UpdateOutcome.Failed;
 
         /// <summary>
@@ -135,6 +144,9 @@ namespace ArkManager.Images
     /// <summary>The result of <see cref="IArkImageManager.UpdateImageAsync"/>.</summary>
     public sealed record ImageUpdateResult
     {
+        // ToString shows list properties as their values, not their type name (see RecordText).
+        private bool PrintMembers(System.Text.StringBuilder builder) => RecordText.PrintMembers(this, builder);
+
         /// <summary>The image reference.</summary>
         public string Image { get; init; } = string.Empty;
 

@@ -21,6 +21,7 @@ namespace ArkManager.Images.Notifications
                         notificationEvent = NotificationEvent.Updated;
                         break;
                     case UpdateOutcome.RolledBack:
+                    case UpdateOutcome.Reverted:
                         notificationEvent = NotificationEvent.RolledBack;
                         break;
                     case UpdateOutcome.Failed:
@@ -38,7 +39,7 @@ namespace ArkManager.Images.Notifications
                     OldDigest = server.OldDigest,
                     NewDigest = server.NewDigest ?? result.Check?.RemoteDigest,
                     Outcome = server.Outcome.ToString(),
-                    Error = notificationEvent == NotificationEvent.Updated ? null : (string.IsNullOrWhiteSpace(server.Error) ? null : server.Error),
+                    Error = notificationEvent == NotificationEvent.Updated || server.Outcome == UpdateOutcome.Reverted ? null : (string.IsNullOrWhiteSpace(server.Error) ? null : server.Error),
                     Timestamp = timestamp,
                     Host = host,
                 });

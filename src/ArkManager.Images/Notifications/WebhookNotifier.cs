@@ -83,7 +83,8 @@ namespace ArkManager.Images.Notifications
 
         /// <summary>
         /// Reports an update: one event per server that was <see cref="UpdateOutcome.Updated"/>,
-        /// <see cref="UpdateOutcome.RolledBack"/> or <see cref="UpdateOutcome.Failed"/> (other outcomes are not reported).
+        /// <see cref="UpdateOutcome.RolledBack"/>, <see cref="UpdateOutcome.Reverted"/> (a manual rollback: event RolledBack,
+        /// Outcome "Reverted") or <see cref="UpdateOutcome.Failed"/> (other outcomes are not reported).
         /// Without such a server: a failed result is reported as one image-wide <see cref="NotificationEvent.Failed"/>, a
         /// pull as one image-wide <see cref="NotificationEvent.Updated"/>. Each webhook gets only the events it receives.
         /// </summary>

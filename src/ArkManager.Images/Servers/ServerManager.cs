@@ -48,14 +48,13 @@ namespace ArkManager.Images.Servers
                 }
             }
 
-            foreach (var registered in _registry.Read())
+            // Adopted servers carry no label: their listing entry (for Docker's status text) comes from the full list.
+            var registrations = _registry.Read().Where(r => (name is null || r.Name == name) && !candidates.Any(c => c.ContainerId == r.ContainerId)).ToList();
+            var all = registrations.Count == 0 ? list : await _containers.ListAsync(null, cancellationToken).ConfigureAwait(false);
+            foreach (var registered in registrations)
             {
-                if ((name != null && registered.Name != name) || candidates.Any(c => c.ContainerId == registered.ContainerId))
-                {
-                    continue;
-                }
-
-                var info = await TryInspectServerAsync(registered.ContainerId, registered, cancellationToken).ConfigureAwait(false);
+                var listed = all.FirstOrDefault(c => string.Equals(c.Id, registered.ContainerId, StringComparison.Ordinal));
+                var info = await TryInspectServerAsync(registered.ContainerId, registered, cancellationToken, listed).ConfigureAwait(false);
                 if (info != null)
                 {
                     candidates.Add(info);
@@ -323,6 +322,18 @@ namespace ArkManager.Images.Servers
             return await Rcon.RconCommand.ExecuteAsync(details, settings, command, _logger, cancellationToken).ConfigureAwait(false);
         }
 
+        private static bool HasRconSettings(ContainerDetails inspect)
+        {
+            try
+            {
+                return Rcon.RconSettingsResolver.FromContainer(inspect) != null;
+            }
+            catch (RconException)
+            {
+                return true; // configured, but wrongly: a stop tries RCON and reports why it cannot
+            }
+        }
+
         internal static ServerInfo ToServerInfo(ContainerDetails inspect, ContainerSummary? listed = null, RegisteredServer? registration = null)
         {
             var labels = new Dictionary<string, string>(inspect.Labels.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal);
@@ -348,6 +359,7 @@ namespace ArkManager.Images.Servers
                 Owner = inspect.Label(ServerLabels.Owner) ?? registration?.Owner,
                 Cluster = inspect.Label(ServerLabels.Cluster),
                 IsRegistered = serverName is null && registration != null,
+                HasRcon = HasRconSettings(inspect),
                 Problem = serverName != null && !ServerSpecParser.IsValidName(serverName)
                     ? $"its label {ServerLabels.Server}='{serverName}' is not a valid server name (1 to 128 letters, digits, '_', '.' or '-', starting with a letter or digit): relabel the container; until then it is never touched"
                     : null,

@@ -20,6 +20,18 @@ namespace ArkManager.Images.Updates
             _logger = logger;
         }
 
+        /// <summary>The outcome of a transaction of <paramref name="kind"/> that completed: a manual rollback is Reverted, anything else Updated.</summary>
+        public static UpdateOutcome SuccessOf(string kind) =>
+            string.Equals(kind, "Rollback", StringComparison.Ordinal) ? UpdateOutcome.Reverted : UpdateOutcome.Updated;
+
+        /// <summary>
+        /// True when <paramref name="record"/> is a successful forward change (an update or recreate, or a completed
+        /// recovery of one): a rollback (Reverted, or any record of Kind "Rollback") is never a rollback target itself.
+        /// </summary>
+        public static bool IsForwardSuccess(UpdateHistoryRecord record) =>
+            (record.Outcome == UpdateOutcome.Updated || record.Outcome == UpdateOutcome.Recovered)
+            && !string.Equals(record.Kind, "Rollback", StringComparison.Ordinal);
+
         public static ServerUpdateResult Result(JournalEntry entry, UpdateOutcome outcome, string containerId, IReadOnlyList<StepRecord> records, string? error) => new ServerUpdateResult
         {
             Server = entry.Server,

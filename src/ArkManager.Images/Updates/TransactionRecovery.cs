@@ -28,6 +28,14 @@ namespace ArkManager.Images.Updates
         }
 
         /// <summary>
+        /// The recovery rule: true when an interrupted transaction is finished (the replacement had proved healthy, or
+        /// the server was not running and the names were already swapped), false when it is undone.
+        /// </summary>
+        public static bool WillFinish(JournalEntry entry) =>
+            entry.Reached(UpdateStep.Commit) || entry.StatusOf(UpdateStep.HealthGate) == JournalStepStatus.Completed ||
+            (!entry.OldWasRunning && entry.StatusOf(UpdateStep.RenameNew) == JournalStepStatus.Completed);
+
+        /// <summary>
         /// Recovers the server's unfinished transaction (the caller holds the lock). Null when there was none. An undo that
         /// fails keeps the journal and throws <see cref="ServerUpdateException"/> carrying the Failed result: nothing else
         /// may touch the server until the cause is fixed.
@@ -42,8 +50,7 @@ namespace ArkManager.Images.Updates
 
             UpdateLog.Recovering(_logger, server, entry.Id, entry.Steps.LastOrDefault()?.Step.ToString() ?? "none");
             var records = new List<StepRecord>();
-            var forward = entry.Reached(UpdateStep.Commit) || entry.StatusOf(UpdateStep.HealthGate) == JournalStepStatus.Completed ||
-                          (!entry.OldWasRunning && entry.StatusOf(UpdateStep.RenameNew) == JournalStepStatus.Completed);
+            var forward = WillFinish(entry);
             ServerUpdateResult result;
             if (forward)
             {

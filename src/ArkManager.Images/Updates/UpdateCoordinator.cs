@@ -180,7 +180,7 @@ namespace ArkManager.Images.Updates
             {
                 var server = await RequireOwnedAsync(name, options.Owner, cancellationToken).ConfigureAwait(false);
                 var history = await _history.ReadAsync(new UpdateHistoryFilter { Server = name }, cancellationToken).ConfigureAwait(false);
-                var last = history.LastOrDefault(r => (r.Outcome == UpdateOutcome.Updated || r.Outcome == UpdateOutcome.Recovered) && r.NewImageId == server.ImageId && r.OldImageId != r.NewImageId)
+                var last = LastUpdateTo(history, server.ImageId)
                            ?? throw new NoRollbackTargetException(name, "the history has no successful update that led to the image it runs now.");
                 var reference = ImageReference.Parse(last.Image);
                 var rollbackTag = reference.FamiliarRepository + ":" + ServerLabels.RollbackTagPrefix + name;
@@ -199,15 +199,32 @@ namespace ArkManager.Images.Updates
                 }, progress, cancellationToken).ConfigureAwait(false);
             }, cancellationToken);
 
-        /// <summary>The image ids that are rollback targets: the previous image of each server's last successful update.</summary>
+        /// <summary>
+        /// The image ids cleanup keeps for rollbacks: for each server, the image its last successful change (update,
+        /// recreate or rollback) left, and the image <see cref="RollbackAsync"/> would return to from the image it runs now (rollbacks are never targets).
+        /// </summary>
         public async Task<ISet<string>> RollbackTargetsAsync(CancellationToken cancellationToken)
         {
             var history = await _history.ReadAsync(null, cancellationToken).ConfigureAwait(false);
-            return new HashSet<string>(history
-                .Where(r => r.Outcome == UpdateOutcome.Updated || r.Outcome == UpdateOutcome.Recovered)
-                .GroupBy(r => r.Server)
-                .Select(g => g.Last().OldImageId), StringComparer.Ordinal);
+            var running = (await _servers.ListAsync(null, cancellationToken).ConfigureAwait(false))
+                .GroupBy(s => s.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().ImageId, StringComparer.Ordinal);
+            var targets = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var group in history.Where(r => r.Outcome == UpdateOutcome.Updated || r.Outcome == UpdateOutcome.Recovered || r.Outcome == UpdateOutcome.Reverted).GroupBy(r => r.Server))
+            {
+                // The image the last change left (after a rollback: the newer image, kept so it can be updated to again).
+                targets.Add(group.Last().OldImageId);
+                if (running.TryGetValue(group.Key, out var imageId) && LastUpdateTo(group, imageId) is UpdateHistoryRecord next)
+                {
+                    targets.Add(next.OldImageId);
+                }
+            }
+
+            return targets;
         }
+
+        /// <summary>The last successful update (not a rollback) that led to <paramref name="imageId"/>: what a rollback undoes.</summary>
+        private static UpdateHistoryRecord? LastUpdateTo(IEnumerable<UpdateHistoryRecord> history, string imageId) =>
+            history.LastOrDefault(r => TransactionRecords.IsForwardSuccess(r) && r.NewImageId == imageId && r.OldImageId != r.NewImageId);
 
         private async Task<ServerInfo> RequireOwnedAsync(string name, string? owner, CancellationToken cancellationToken)
         {

@@ -84,7 +84,7 @@ namespace ArkManager.Images.Updates
                     await ExecuteAsync(context, _steps[step], records, cancellationToken).ConfigureAwait(false);
                 }
 
-                var done = TransactionRecords.Result(context.Entry, UpdateOutcome.Updated, context.Entry.NewContainerId ?? string.Empty, records, null);
+                var done = TransactionRecords.Result(context.Entry, TransactionRecords.SuccessOf(request.Kind), context.Entry.NewContainerId ?? string.Empty, records, null);
                 done = await _records.AppendHistoryAsync(context.Entry, done).ConfigureAwait(false);
                 _journal.Delete(server.Name);
                 await _aftermath.AfterSuccessAsync(context.Entry).ConfigureAwait(false);

@@ -216,4 +216,27 @@ public sealed class WebhookPayloadTests
         Assert.Empty(WebhookNotifier.MessagesOf(
             new ImageUpdateResult { Image = "a/b:c", Succeeded = true, Servers = new[] { new ServerUpdateResult { Server = "A", Outcome = UpdateOutcome.AlreadyCurrent } } }, At, "h"));
     }
+
+    [Fact]
+    public void A_manual_rollback_is_reported_as_a_rollback_with_outcome_Reverted_never_as_an_update()
+    {
+        var result = new ImageUpdateResult
+        {
+            Image = "a/b:c",
+            Succeeded = true,
+            Servers = new[]
+            {
+                new ServerUpdateResult { Server = "A", Outcome = UpdateOutcome.Updated },
+                new ServerUpdateResult { Server = "B", Outcome = UpdateOutcome.Reverted, OldDigest = New, NewDigest = Old },
+            },
+        };
+
+        var messages = WebhookNotifier.MessagesOf(result, At, "h");
+        Assert.Equal(new[] { NotificationEvent.Updated, NotificationEvent.RolledBack }, messages.Select(m => m.Event));
+        Assert.Equal(new[] { "Updated", "Reverted" }, messages.Select(m => m.Outcome));
+        Assert.Null(messages[1].Error);
+        Assert.Equal(Old, messages[1].NewDigest);
+        Assert.True(result.Servers[1].Succeeded);
+        Assert.Null(result.Servers[1].ToException());
+    }
 }

@@ -93,7 +93,14 @@ public sealed class CrashRecoveryTests : SandboxTestBase
 
         Assert.True(File.Exists(Path.Combine(manager.Options.StateDirectory!, "journal", name + ".json")), "the journal should survive the kill");
 
+        // Before the next call, the listing says that the transaction is unfinished and what that call will do.
+        var pending = (await manager.GetServerAsync(name))!.PendingTransaction;
+        Assert.NotNull(pending);
+        Assert.StartsWith($"Update interrupted at {step}: the next call will ", pending);
+        Assert.Contains(await manager.GetServersAsync(), s => s.Name == name && s.PendingTransaction == pending);
+
         var rerun = await manager.UpdateImageAsync(image, new UpdateOptions { HealthTimeout = TimeSpan.FromSeconds(60) });
+        Assert.Null((await manager.GetServerAsync(name))!.PendingTransaction);
 
         Assert.True(rerun.Succeeded, rerun.Summary);
         Assert.Equal("true", ContainerField(Sandbox, name, "{{.State.Running}}"));
@@ -107,6 +114,10 @@ public sealed class CrashRecoveryTests : SandboxTestBase
         Assert.False(File.Exists(Path.Combine(manager.Options.StateDirectory!, "journal", name + ".json")));
         var history = await manager.GetUpdateHistoryAsync(new UpdateHistoryFilter { Server = name });
         Assert.Contains(history, h => h.Outcome is UpdateOutcome.RolledBack or UpdateOutcome.Recovered);
+
+        // The prediction was right: "finish it" ended as Recovered, "undo it" as RolledBack.
+        var recovery = history.First(h => h.Outcome is UpdateOutcome.RolledBack or UpdateOutcome.Recovered);
+        Assert.Equal(pending!.EndsWith("finish it", StringComparison.Ordinal) ? UpdateOutcome.Recovered : UpdateOutcome.RolledBack, recovery.Outcome);
         Assert.Equal(UpdateOutcome.Updated, history[^1].Outcome is UpdateOutcome.Recovered ? UpdateOutcome.Updated : history[^1].Outcome);
     }
 }

@@ -154,7 +154,9 @@ public sealed class UpdateIntegrationTests : SandboxTestBase
         Assert.True(Sandbox.ImageExists(v1Id));
 
         var rollback = await manager.RollbackAsync(name, new RecreateOptions { HealthTimeout = Health });
-        Assert.Equal(UpdateOutcome.Updated, rollback.Outcome);
+        Assert.Equal(UpdateOutcome.Reverted, rollback.Outcome);
+        Assert.True(rollback.Succeeded);
+        Assert.Null(rollback.ToException());
         Assert.Equal(v1Id, ContainerField(Sandbox, name, "{{.Image}}"));
         Assert.Equal("true", ContainerField(Sandbox, name, "{{.State.Running}}"));
         Assert.Equal("volume-data-" + name, ReadVolume(Sandbox, volume));
@@ -168,6 +170,12 @@ public sealed class UpdateIntegrationTests : SandboxTestBase
 
         var history = await manager.GetUpdateHistoryAsync(new UpdateHistoryFilter { Server = name });
         Assert.Equal(new[] { "Update", "Rollback" }, history.Select(h => h.Kind));
+        Assert.Equal(new[] { UpdateOutcome.Updated, UpdateOutcome.Reverted }, history.Select(h => h.Outcome));
+
+        // The rollback is not itself a rollback target: with one update in the history, a second rollback has nowhere to go.
+        var none = await Assert.ThrowsAsync<NoRollbackTargetException>(() => manager.RollbackAsync(name, new RecreateOptions { HealthTimeout = Health }));
+        Assert.Equal("NoRollbackTarget", none.ErrorId);
+        Assert.Equal(v1Id, ContainerField(Sandbox, name, "{{.Image}}"));
     }
 
     [Fact]
