@@ -78,8 +78,8 @@ internal static class CheckScenario
         }
 
         loopback.FromPairs(oursLoop, abLoop, 1.5);
-        loopback.Note = "ours timed inside a warm pwsh session (the cmdlet call); ab's own 'Time taken for tests'";
-        latency.Note = $"timed inside a warm pwsh session; maxConcurrentChecks default; proxy on {proxy.Address}";
+        loopback.Note = "`Test-ArkImageUpdate` of the required images, timed inside a warm pwsh session; ab's own 'Time taken for tests'";
+        latency.Note = $"`Test-ArkImageUpdate` of the configuration's {n} required images vs `-Image` of one, timed inside a warm pwsh session; proxy on {proxy.Address}";
         return new[] { latency, loopback, requests };
     }
 
@@ -104,8 +104,9 @@ $cfg = {BenchContext.Quote(config)}
 $all = @({list})
 $one = @($all[0])
 $null = Test-ArkImageUpdate -Image $one -ConfigPath $cfg
-function Time($images) {{ $sw = [Diagnostics.Stopwatch]::StartNew(); $r = @(Test-ArkImageUpdate -Image $images -ConfigPath $cfg); $sw.Stop(); ,@($sw.Elapsed.TotalSeconds, $r) }}
-if ('{first}' -eq 'one') {{ $a = Time $one; $b = Time $all }} else {{ $b = Time $all; $a = Time $one }}
+# One image: -Image; all of them: the configuration's required images (the scheduled check, one library call).
+function Time([switch] $All) {{ $sw = [Diagnostics.Stopwatch]::StartNew(); $r = if ($All) {{ @(Test-ArkImageUpdate -ConfigPath $cfg) }} else {{ @(Test-ArkImageUpdate -Image $one -ConfigPath $cfg) }}; $sw.Stop(); ,@($sw.Elapsed.TotalSeconds, $r) }}
+if ('{first}' -eq 'one') {{ $a = Time; $b = Time -All }} else {{ $b = Time -All; $a = Time }}
 $states = ($b[1] | Group-Object State | ForEach-Object {{ '{{0}}={{1}}' -f $_.Name, $_.Count }}) -join ','
 'BENCH ' + (@{{ one = $a[0]; all = $b[0]; ok = @($b[1] | Where-Object {{ ""$($_.State)"" -eq 'UpToDate' }}).Count; states = $states }} | ConvertTo-Json -Compress)";
     }
