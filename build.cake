@@ -24,6 +24,7 @@ var webSampleProject = root.CombineWithFilePath("tests/ArkManager.Images.WebSamp
 var pesterRestore = root.CombineWithFilePath("tests/module/PesterRestore.proj");
 var sandboxScript = root.CombineWithFilePath("tests/sandbox/sandbox.sh");
 var cmdletFrameworks = new[] { "net8.0", "netstandard2.0" };
+var benchProject = root.CombineWithFilePath("tests/ArkManager.Images.Benchmarks/ArkManager.Images.Benchmarks.csproj");
 
 // Runs a program, streaming its output; returns the exit code.
 int Exec(string file, string args, bool throwOnError = true)
@@ -111,6 +112,8 @@ Task("Test")
     var pesterCode = PackExec("dotnet",
         $"pwsh -NoProfile -NonInteractive -File \"{root}/tests/module/Invoke-ModuleTests.ps1\" -ModulePath \"{moduleOut}\" -ResultPath \"{resultsDir}/pester.xml\"",
         new Dictionary<string, string> { ["ARKMANAGER_REQUIRE_SANDBOX"] = "1" });
+    // The Bench smoke (tiny sizes) counts as one test: it passes when the harness ran and produced every row, whatever the figures.
+    var benchFailed = Exec("dotnet", $"run --project \"{benchProject}\" -c {configuration} --no-build -- --size smoke --module \"{moduleOut}\" --out \"{resultsDir}/bench-smoke\"", throwOnError: false) == 0 ? 0 : 1;
 
     // The web package: endpoints, health checks and the dashboard in Chromium (its trx counts with xunit's).
     var webCode = Exec("dotnet",
@@ -127,11 +130,12 @@ Task("Test")
     // A runner that ran nothing is a failure, not a pass: a missing engine or a broken discovery must not look green.
     if (xPassed == 0) { Warning("xunit reported 0 passed"); xFailed += 1; }
     if (pPassed == 0) { Warning("Pester reported 0 passed"); pFailed += 1; }
-    var summary = $"tests: {xPassed + pPassed} passed, {xFailed + pFailed} failed, {xSkipped + pSkipped} skipped";
+    var summary = $"tests: {xPassed + pPassed + 1 - benchFailed} passed, {xFailed + pFailed + benchFailed} failed, {xSkipped + pSkipped} skipped";
     System.IO.File.WriteAllText(resultsDir.CombineWithFilePath("summary.txt").FullPath, summary + "\n");
     Information("xunit: {0} passed, {1} failed, {2} skipped; pester: {3} passed, {4} failed, {5} skipped", xPassed, xFailed, xSkipped, pPassed, pFailed, pSkipped);
+    Information("bench smoke: {0}", benchFailed == 0 ? "passed" : "failed");
     Information(summary);
-    if (xFailed + pFailed > 0)
+    if (xFailed + pFailed + benchFailed > 0)
     {
         throw new Exception(summary);
     }
@@ -158,6 +162,17 @@ Task("Web")
     Information("Dashboard: {0}/ark/   API: {0}/api/servers/images/status   OpenAPI: {0}/openapi/v1.json   Health: {0}/health", url);
     Information("Signed in as demo user 'demo' (role ark-admin); another user: {0}/login?user=alice. Ctrl+C stops it.", url);
     PackExec("dotnet", $"run --project \"{webSampleProject}\" -c {configuration} --no-launch-profile", environment);
+});
+
+Task("Bench")
+    .Description("Runs the benchmark suite against the sandbox: artifacts/bench/report.md + report.json (--bench-args: e.g. \"--pull-mib 128 --volume-mib 512\", \"--rows pull\", \"--size smoke\").")
+    .IsDependentOn("Build")
+    .IsDependentOn("Sandbox")
+    .Does(() =>
+{
+    var benchArgs = Argument("bench-args", string.Empty);
+    var size = benchArgs.Contains("--size") ? string.Empty : "--size full ";
+    Exec("dotnet", $"run --project \"{benchProject}\" -c {configuration} --no-build -- {size}--module \"{moduleOut}\" --out \"{artifacts}/bench\" {benchArgs}");
 });
 
 Task("Demo")

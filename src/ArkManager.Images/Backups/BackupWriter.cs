@@ -19,8 +19,14 @@ namespace ArkManager.Images.Backups
     /// </summary>
     internal sealed class BackupWriter
     {
-        private const int CopyBufferSize = 81920;
+        private const int CopyBufferSize = 1 << 20;
         private const int FileBufferSize = 1 << 20;
+
+        /// <summary>
+        /// gzip's default level (what <c>tar -czf</c> uses): the archive is as small as tar's. The compressor runs on a
+        /// task of its own (<see cref="BackgroundWriter"/>), so reading the volumes does not wait for it.
+        /// </summary>
+        internal const CompressionLevel ArchiveCompression = CompressionLevel.Optimal;
 
         private readonly ServerVolumes _volumes;
         private readonly BackupRetention _retention;
@@ -83,10 +89,13 @@ namespace ArkManager.Images.Backups
                 {
                     using (var hashing = new HashingStream(file, leaveOpen: true))
                     {
-                        var gzip = options.Compress ? new GZipStream(hashing, CompressionLevel.Fastest, leaveOpen: true) : null;
+                        // Reading, checking and hashing the volumes here; compressing, hashing the archive and writing
+                        // the file on the background writer's task.
+                        var gzip = options.Compress ? new GZipStream(hashing, ArchiveCompression, leaveOpen: true) : null;
+                        var background = new BackgroundWriter((Stream?)gzip ?? hashing);
                         try
                         {
-                            var writer = new TarWriter((Stream?)gzip ?? hashing);
+                            var writer = new TarWriter(background);
                             for (var i = 0; i < mounts.Count; i++)
                             {
                                 var nested = ServerVolumes.NestedMounts(container, BackupPaths.NormalizeDestination(mounts[i].Destination));
@@ -99,9 +108,11 @@ namespace ArkManager.Images.Backups
                                 new MemoryStream(manifestBytes, false),
                                 cancellationToken).ConfigureAwait(false);
                             await writer.FinishAsync(cancellationToken).ConfigureAwait(false);
+                            await background.CompleteAsync(cancellationToken).ConfigureAwait(false);
                         }
                         finally
                         {
+                            background.Dispose();
                             gzip?.Dispose();
                         }
 

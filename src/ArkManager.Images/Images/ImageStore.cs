@@ -45,6 +45,30 @@ namespace ArkManager.Images.Images
             return all.Where(i => i.RepoTags.Any(reference.IsSameRepository) || i.RepoDigests.Any(reference.IsSameRepository)).ToList();
         }
 
+        /// <summary>Every local image, from one list call (for a run over many references: see <see cref="FindLocal"/>).</summary>
+        public Task<IReadOnlyList<ImageDetails>> ListAllAsync(CancellationToken cancellationToken) => _images.ListAsync(cancellationToken);
+
+        /// <summary>
+        /// The local image a reference names, found in a list from <see cref="ListAllAsync"/> the way an inspect by
+        /// reference finds it (by tag, or by repository digest for a pinned reference); null when absent.
+        /// </summary>
+        public static ImageInfo? FindLocal(IReadOnlyList<ImageDetails> images, ImageReference reference)
+        {
+            foreach (var image in images)
+            {
+                var found = reference.Digest is null
+                    ? image.RepoTags.Any(tag => ImageReference.TryParse(tag, out var parsed, out _) && parsed!.Digest is null &&
+                                                parsed.FullRepository == reference.FullRepository && string.Equals(parsed.Tag, reference.Tag, StringComparison.Ordinal))
+                    : image.RepoDigests.Any(d => reference.IsSameRepository(d) && string.Equals(ImageReference.DigestOf(d), reference.Digest, StringComparison.OrdinalIgnoreCase));
+                if (found)
+                {
+                    return ToInfo(image, reference);
+                }
+            }
+
+            return null;
+        }
+
         /// <summary>The repository digest of an image (by id) for the reference's repository; null when unknown or gone.</summary>
         public async Task<string?> DigestOfAsync(string imageId, ImageReference reference, CancellationToken cancellationToken)
         {

@@ -1,8 +1,10 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using ArkManager.Images.Docker;
 using ArkManager.Images.Images;
 using ArkManager.Images.Internal;
 using ArkManager.Images.Registry;
@@ -12,7 +14,9 @@ namespace ArkManager.Images.Updates
 {
     /// <summary>
     /// Compares the local image's digest for a repository with the registry's digest for the tag: one manifest HEAD per
-    /// image, never a pull, a manifest GET or a blob GET.
+    /// image, never a pull, a manifest GET or a blob GET. A run over several images takes the local digests from one image
+    /// list call and keeps an adaptive number of checks in flight per registry (<see cref="RegistryConcurrency"/>),
+    /// retrying a check the registry refused with 429 after a back-off.
     /// </summary>
     internal sealed class UpdateChecker
     {
@@ -20,6 +24,14 @@ namespace ArkManager.Images.Updates
         private readonly RegistryClient _registry;
         private readonly ILogger _logger;
         private readonly int _maxConcurrency;
+
+        /// <summary>How far the in-flight checks per registry may grow over the configured number.</summary>
+        internal const int GrowthFactor = 8;
+
+        /// <summary>How often a check refused with 429 is tried again (after 250 ms, 500 ms, 1 s).</summary>
+        internal const int RateLimitRetries = 3;
+
+        internal static TimeSpan RateLimitBackOff { get; set; } = TimeSpan.FromMilliseconds(250);
 
         public UpdateChecker(ImageStore images, RegistryClient registry, ILogger logger, int maxConcurrency)
         {
@@ -31,9 +43,14 @@ namespace ArkManager.Images.Updates
 
         public async Task<ImageUpdateCheck> CheckAsync(ImageReference reference, CancellationToken cancellationToken)
         {
+            var local = await _images.InspectAsync(reference, cancellationToken).ConfigureAwait(false);
+            return await CheckAsync(reference, local, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        private async Task<ImageUpdateCheck> CheckAsync(ImageReference reference, ImageInfo? local, RegistryConcurrency? concurrency, CancellationToken cancellationToken)
+        {
             var image = reference.ToString();
             var result = new ImageUpdateCheck { Image = image, Registry = reference.Registry, CheckedAt = DateTimeOffset.UtcNow };
-            var local = await _images.InspectAsync(reference, cancellationToken).ConfigureAwait(false);
             if (local is null)
             {
                 result = result with
@@ -48,7 +65,7 @@ namespace ArkManager.Images.Updates
             result = result with { LocalDigest = local.Digest };
             try
             {
-                var remote = await _registry.GetManifestDigestAsync(reference, cancellationToken).ConfigureAwait(false);
+                var remote = await HeadAsync(reference, concurrency, cancellationToken).ConfigureAwait(false);
                 result = result with { RemoteDigest = remote };
                 if (local.Digest is null)
                 {
@@ -99,36 +116,83 @@ namespace ArkManager.Images.Updates
 
         public async Task<IReadOnlyDictionary<string, ImageUpdateCheck>> CheckAllAsync(IReadOnlyList<ImageReference> references, CancellationToken cancellationToken)
         {
-            using var gate = new SemaphoreSlim(_maxConcurrency, _maxConcurrency);
             var distinct = references.Distinct().ToList();
-            var tasks = distinct.Select(async reference =>
+            // One list call gives every local digest; a daemon that cannot list falls back to one inspect per image.
+            IReadOnlyList<ImageDetails>? locals = null;
+            if (distinct.Count > 1)
             {
-                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    return await CheckOneSafelyAsync(reference, cancellationToken).ConfigureAwait(false);
+                    locals = await _images.ListAllAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (ArkManagerException ex) when (!(ex is DockerUnavailableException))
+                {
+                    locals = null;
+                }
+            }
+
+            var limiters = distinct.Select(r => r.Registry).Distinct(StringComparer.OrdinalIgnoreCase)
+                .ToDictionary(r => r, _ => new RegistryConcurrency(_maxConcurrency, _maxConcurrency * GrowthFactor), StringComparer.OrdinalIgnoreCase);
+            try
+            {
+                var tasks = distinct.Select(reference => CheckOneSafelyAsync(reference, locals, limiters[reference.Registry], cancellationToken)).ToList();
+                var results = await Task.WhenAll(tasks).ConfigureAwait(false);
+                var map = new Dictionary<string, ImageUpdateCheck>(StringComparer.Ordinal);
+                foreach (var r in results)
+                {
+                    map[r.Image] = r;
+                }
+
+                return map;
+            }
+            finally
+            {
+                foreach (var limiter in limiters.Values)
+                {
+                    limiter.Dispose();
+                }
+            }
+        }
+
+        // The registry's digest under the registry's limit; a 429 lowers the limit and is tried again after a back-off.
+        private async Task<string> HeadAsync(ImageReference reference, RegistryConcurrency? concurrency, CancellationToken cancellationToken)
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                if (concurrency is null)
+                {
+                    return await _registry.GetManifestDigestAsync(reference, cancellationToken).ConfigureAwait(false);
+                }
+
+                await concurrency.WaitAsync(cancellationToken).ConfigureAwait(false);
+                var watch = Stopwatch.StartNew();
+                var rateLimited = false;
+                try
+                {
+                    return await _registry.GetManifestDigestAsync(reference, cancellationToken).ConfigureAwait(false);
+                }
+                catch (RegistryException ex) when (ex.StatusCode == 429 && attempt < RateLimitRetries)
+                {
+                    rateLimited = true;
+                    concurrency.BackOff();
                 }
                 finally
                 {
-                    gate.Release();
+                    concurrency.Release(rateLimited ? TimeSpan.Zero : watch.Elapsed);
                 }
-            }).ToList();
 
-            var results = await Task.WhenAll(tasks).ConfigureAwait(false);
-            var map = new Dictionary<string, ImageUpdateCheck>(StringComparer.Ordinal);
-            foreach (var r in results)
-            {
-                map[r.Image] = r;
+                await Task.Delay(TimeSpan.FromTicks(RateLimitBackOff.Ticks << attempt), cancellationToken).ConfigureAwait(false);
             }
-
-            return map;
         }
 
-        private async Task<ImageUpdateCheck> CheckOneSafelyAsync(ImageReference reference, CancellationToken cancellationToken)
+        private async Task<ImageUpdateCheck> CheckOneSafelyAsync(ImageReference reference, IReadOnlyList<ImageDetails>? locals, RegistryConcurrency concurrency, CancellationToken cancellationToken)
         {
             try
             {
-                return await CheckAsync(reference, cancellationToken).ConfigureAwait(false);
+                var local = locals is null
+                    ? await _images.InspectAsync(reference, cancellationToken).ConfigureAwait(false)
+                    : ImageStore.FindLocal(locals, reference);
+                return await CheckAsync(reference, local, concurrency, cancellationToken).ConfigureAwait(false);
             }
             catch (ArkManagerException ex) when (!(ex is DockerUnavailableException))
             {
