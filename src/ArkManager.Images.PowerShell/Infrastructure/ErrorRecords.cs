@@ -131,6 +131,13 @@ namespace ArkManager.Images.PowerShell.Infrastructure
             ["RconUnavailable"] = ErrorCategory.ConnectionError,
             ["RconInvalidPassword"] = ErrorCategory.InvalidArgument,
             ["RconInvalidSettings"] = ErrorCategory.InvalidData,
+            ["RegistryRateLimited"] = ErrorCategory.LimitsExceeded,
+            ["RegistryCheckFailed"] = ErrorCategory.InvalidResult,
+            ["ImageNotFoundInRegistry"] = ErrorCategory.ObjectNotFound,
+            ["InvalidServerName"] = ErrorCategory.InvalidArgument,
+            ["BackupWriteFailed"] = ErrorCategory.WriteError,
+            ["ServerAlreadyRegistered"] = ErrorCategory.ResourceExists,
+            ["CredentialHelperFailed"] = ErrorCategory.AuthenticationError,
         };
 
         /// <summary>The category of an exception.</summary>
