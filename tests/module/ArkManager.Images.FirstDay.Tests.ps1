@@ -113,6 +113,10 @@ Describe 'First day, without a daemon' {
                 [ArkManager.Images.BackupArchiveException]::new('a.tar', $null, 'bad')
                 [ArkManager.Images.BackupMismatchException]::new('a.tar', 'island', 'bad')
                 [ArkManager.Images.ImageUpdateException]::new('a:b', 'ImageUpdateFailed', 'x')
+                [ArkManager.Images.RegistryRateLimitedException]::new('docker.io', 'a:b', $null, 'x', $null)
+                [ArkManager.Images.InvalidServerNameException]::new('../escape')
+                [ArkManager.Images.BackupWriteException]::new('island', 'a.tar', 'disk full', $null)
+                [ArkManager.Images.ServerAlreadyRegisteredException]::new('c1', 'island', 'carol', $false)
                 [ArkManager.Images.ServerUpdateException]::new('x', [ArkManager.Images.ServerUpdateResult]@{ Server = 'island'; Outcome = 'RolledBack' })
                 [ArkManager.Images.ServerUpdateException]::new('x', [ArkManager.Images.ServerUpdateResult]@{ Server = 'island'; Outcome = 'Failed' })
             )
@@ -127,6 +131,10 @@ Describe 'First day, without a daemon' {
             $ids['RconUnavailable'] | Should -Be 'ConnectionError'
             $ids['RconTimeout'] | Should -Be 'OperationTimeout'
             $ids['RconAuthenticationFailed'] | Should -Be 'AuthenticationError'
+            $ids['RegistryRateLimited'] | Should -Be 'LimitsExceeded'
+            $ids['InvalidServerName'] | Should -Be 'InvalidArgument'
+            $ids['BackupWriteFailed'] | Should -Be 'WriteError'
+            $ids['ServerAlreadyRegistered'] | Should -Be 'ResourceExists'
 
             # Every public exception type of the library is in the list above (a new one must get a category too).
             $types = $library.GetExportedTypes() | Where-Object { [ArkManager.Images.ArkManagerException].IsAssignableFrom($_) } | ForEach-Object Name
