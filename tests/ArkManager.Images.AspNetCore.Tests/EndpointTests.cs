@@ -12,11 +12,14 @@ public sealed class EndpointTests
     public async Task Two_users_see_and_touch_only_their_own_servers_and_cross_owner_requests_are_404()
     {
         using var host = new WebHost();
-        var alice = host.Client("alice");
-        var bob = host.Client("bob");
+        // Users of this test only: other tests of the class create servers for "alice" in the same engine at the same time.
+        var aliceId = "alice-" + Guid.NewGuid().ToString("N")[..6];
+        var bobId = "bob-" + Guid.NewGuid().ToString("N")[..6];
+        var alice = host.Client(aliceId);
+        var bob = host.Client(bobId);
         var admin = host.Client("root", "ark-admin");
-        var aliceServer = await host.NewServerAsync("alice");
-        var bobServer = await host.NewServerAsync("bob");
+        var aliceServer = await host.NewServerAsync(aliceId);
+        var bobServer = await host.NewServerAsync(bobId);
 
         var aliceList = Names(await WebHost.Json(await alice.GetAsync("/api/servers")));
         var bobList = Names(await WebHost.Json(await bob.GetAsync("/api/servers")));
