@@ -172,7 +172,7 @@ namespace ArkManager.Images
         {
             ThrowIfDisposed();
             var parsed = ImageReference.Parse(reference);
-            return _runLog.RunAsync("Pull", parsed.ToString(), () => _images.PullAsync(parsed, progress, cancellationToken), i => i.Id);
+            return _runLog.RunAsync("Pull", parsed.ToString(), () => Telemetry.TracePullAsync(parsed.ToString(), () => _images.PullAsync(parsed, progress, cancellationToken)), i => i.Id);
         }
 
         /// <inheritdoc />

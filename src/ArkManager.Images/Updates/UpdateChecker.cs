@@ -41,10 +41,38 @@ namespace ArkManager.Images.Updates
             _maxConcurrency = Math.Max(1, maxConcurrency);
         }
 
-        public async Task<ImageUpdateCheck> CheckAsync(ImageReference reference, CancellationToken cancellationToken)
+        public Task<ImageUpdateCheck> CheckAsync(ImageReference reference, CancellationToken cancellationToken) =>
+            TracedAsync(reference, async () =>
+            {
+                var local = await _images.InspectAsync(reference, cancellationToken).ConfigureAwait(false);
+                return await CheckAsync(reference, local, null, cancellationToken).ConfigureAwait(false);
+            });
+
+        /// <summary>One check as a span and a count (tag outcome; an exception counts as failed and is thrown on).</summary>
+        private static async Task<ImageUpdateCheck> TracedAsync(ImageReference reference, Func<Task<ImageUpdateCheck>> check)
         {
-            var local = await _images.InspectAsync(reference, cancellationToken).ConfigureAwait(false);
-            return await CheckAsync(reference, local, null, cancellationToken).ConfigureAwait(false);
+            var image = reference.ToString();
+            using var activity = Telemetry.Start(Telemetry.CheckActivity, Telemetry.T("arkmanager.image", image), Telemetry.T("arkmanager.registry", reference.Registry));
+            try
+            {
+                var result = await check().ConfigureAwait(false);
+                var outcome = Telemetry.CheckOutcome(result.State);
+                activity?.SetTag("arkmanager.state", result.State.ToString());
+                activity?.SetTag("arkmanager.outcome", outcome);
+                if (outcome == "failed")
+                {
+                    activity?.SetStatus(ActivityStatusCode.Error, result.State.ToString());
+                }
+
+                Telemetry.Checks.Add(1, Telemetry.T("image", image), Telemetry.T("registry", reference.Registry), Telemetry.T("state", result.State.ToString()), Telemetry.T("outcome", outcome));
+                return result;
+            }
+            catch (Exception ex)
+            {
+                Telemetry.Failed(activity, ex);
+                Telemetry.Checks.Add(1, Telemetry.T("image", image), Telemetry.T("registry", reference.Registry), Telemetry.T("state", "Exception"), Telemetry.T("outcome", "failed"));
+                throw;
+            }
         }
 
         private async Task<ImageUpdateCheck> CheckAsync(ImageReference reference, ImageInfo? local, RegistryConcurrency? concurrency, CancellationToken cancellationToken)
@@ -185,7 +213,10 @@ namespace ArkManager.Images.Updates
             }
         }
 
-        private async Task<ImageUpdateCheck> CheckOneSafelyAsync(ImageReference reference, IReadOnlyList<ImageDetails>? locals, RegistryConcurrency concurrency, CancellationToken cancellationToken)
+        private Task<ImageUpdateCheck> CheckOneSafelyAsync(ImageReference reference, IReadOnlyList<ImageDetails>? locals, RegistryConcurrency concurrency, CancellationToken cancellationToken) =>
+            TracedAsync(reference, () => CheckOneAsync(reference, locals, concurrency, cancellationToken));
+
+        private async Task<ImageUpdateCheck> CheckOneAsync(ImageReference reference, IReadOnlyList<ImageDetails>? locals, RegistryConcurrency concurrency, CancellationToken cancellationToken)
         {
             try
             {

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using ArkManager.Images.Images;
+using ArkManager.Images.Internal;
 using ArkManager.Images.Servers;
 
 namespace ArkManager.Images.Updates
@@ -106,7 +107,7 @@ namespace ArkManager.Images.Updates
                 var pullProgress = progress is null ? null : new Forward<PullProgress>(p => progress.Report(new UpdateProgress { Phase = "Pull", Message = p.Status, Pull = p, Fraction = p.OverallFraction }));
                 try
                 {
-                    after = await _images.PullAsync(reference, pullProgress, cancellationToken).ConfigureAwait(false);
+                    after = await Telemetry.TracePullAsync(reference.ToString(), () => _images.PullAsync(reference, pullProgress, cancellationToken)).ConfigureAwait(false);
                     pulled = true;
                 }
                 catch (ImagePullException ex)

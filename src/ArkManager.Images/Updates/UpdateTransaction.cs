@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using ArkManager.Images.Docker;
+using ArkManager.Images.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace ArkManager.Images.Updates
@@ -45,6 +46,36 @@ namespace ArkManager.Images.Updates
         /// <summary>Runs the transaction. The caller holds the server's lock (see <see cref="ServerGate"/>).</summary>
         public async Task<ServerUpdateResult> RunAsync(TransactionRequest request, IProgress<UpdateProgress>? progress, CancellationToken cancellationToken)
         {
+            using var activity = Telemetry.Start(Telemetry.UpdateActivity, Telemetry.T("arkmanager.server", request.Server.Name),
+                Telemetry.T("arkmanager.image", request.ImageReference), Telemetry.T("arkmanager.kind", request.Kind));
+            var downtime = new Downtime();
+            try
+            {
+                var result = await RunCoreAsync(request, progress, downtime, cancellationToken).ConfigureAwait(false);
+                var outcome = Telemetry.Tag(result.Outcome.ToString());
+                activity?.SetTag("arkmanager.outcome", outcome);
+                if (!result.Succeeded)
+                {
+                    activity?.SetStatus(ActivityStatusCode.Error, result.Outcome.ToString());
+                }
+
+                Telemetry.Updates.Add(1, Telemetry.T("kind", request.Kind), Telemetry.T("image", request.ImageReference), Telemetry.T("outcome", outcome));
+                downtime.Record(request.Kind, outcome);
+                return result;
+            }
+            catch (Exception ex)
+            {
+                Telemetry.Failed(activity, ex);
+                var outcome = ex is OperationCanceledException ? "cancelled" : "failed";
+                activity?.SetTag("arkmanager.outcome", outcome);
+                Telemetry.Updates.Add(1, Telemetry.T("kind", request.Kind), Telemetry.T("image", request.ImageReference), Telemetry.T("outcome", outcome));
+                downtime.Record(request.Kind, outcome);
+                throw;
+            }
+        }
+
+        private async Task<ServerUpdateResult> RunCoreAsync(TransactionRequest request, IProgress<UpdateProgress>? progress, Downtime downtime, CancellationToken cancellationToken)
+        {
             var server = request.Server;
             var old = await _containers.TryInspectAsync(server.ContainerId, cancellationToken).ConfigureAwait(false) ?? throw new ServerNotFoundException(server.Name);
             var entry = new JournalEntry
@@ -81,7 +112,16 @@ namespace ArkManager.Images.Updates
                 foreach (var step in plan)
                 {
                     TransactionRecords.Report(progress, context.Entry, step, plan, "running");
+                    if (step == UpdateStep.Stop)
+                    {
+                        downtime.Begin();
+                    }
+
                     await ExecuteAsync(context, _steps[step], records, cancellationToken).ConfigureAwait(false);
+                    if (step == UpdateStep.HealthGate)
+                    {
+                        downtime.End();
+                    }
                 }
 
                 var done = TransactionRecords.Result(context.Entry, TransactionRecords.SuccessOf(request.Kind), context.Entry.NewContainerId ?? string.Empty, records, null);
@@ -101,6 +141,7 @@ namespace ArkManager.Images.Updates
                 UpdateLog.RollingBack(_logger, server.Name, reason);
                 TransactionRecords.Report(progress, failed, null, plan, "rolling back: " + reason);
                 var undoError = await UndoAsync(failed, records).ConfigureAwait(false);
+                downtime.End();
                 var result = TransactionRecords.Result(failed, undoError is null ? UpdateOutcome.RolledBack : UpdateOutcome.Failed,
                     undoError is null ? failed.OldContainerId : failed.NewContainerId ?? string.Empty, records,
                     (cancelled ? "cancelled by the caller" : reason) + (undoError is null ? string.Empty : "; the rollback failed too: " + undoError));
@@ -124,6 +165,19 @@ namespace ArkManager.Images.Updates
         /// <summary>Undoes the journal's reached steps in reverse order. Null on success, else what failed. Never removes a volume.</summary>
         public async Task<string?> UndoAsync(JournalEntry entry, List<StepRecord> records)
         {
+            using var activity = Telemetry.Start(Telemetry.RollbackActivity, Telemetry.T("arkmanager.server", entry.Server), Telemetry.T("arkmanager.image", entry.Image));
+            var error = await UndoCoreAsync(entry, records).ConfigureAwait(false);
+            activity?.SetTag("arkmanager.outcome", error is null ? "rolled_back" : "failed");
+            if (error != null)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, "rollback failed");
+            }
+
+            return error;
+        }
+
+        private async Task<string?> UndoCoreAsync(JournalEntry entry, List<StepRecord> records)
+        {
             var newId = await _steps.FindReplacementAsync(entry, CancellationToken.None).ConfigureAwait(false);
             var reached = entry.Steps.Where(s => s.Status == JournalStepStatus.Started || s.Status == JournalStepStatus.Completed || s.Status == JournalStepStatus.Failed)
                 .Select(s => s.Step).Distinct().Reverse().ToList();
@@ -140,6 +194,7 @@ namespace ArkManager.Images.Updates
 
                     var detail = await _steps[step].Undo(entry, newId).ConfigureAwait(false);
                     records.Add(new StepRecord { Step = step, StartedAt = startedAt, Duration = watch.Elapsed, Status = "Undone", Detail = detail });
+                    Telemetry.StepDuration.Record(watch.Elapsed.TotalSeconds, Telemetry.T("step", step.ToString()), Telemetry.T("status", "undone"));
                 }
                 catch (Exception ex)
                 {
@@ -197,6 +252,7 @@ namespace ArkManager.Images.Updates
 
         private async Task ExecuteAsync(TransactionContext context, TransactionStep step, List<StepRecord> records, CancellationToken cancellationToken)
         {
+            using var activity = Telemetry.Start(Telemetry.StepActivity, Telemetry.T("arkmanager.server", context.Entry.Server), Telemetry.T("arkmanager.step", step.Step.ToString()));
             var startedAt = DateTimeOffset.UtcNow;
             context.Entry = context.Entry with { Steps = context.Entry.Steps.Concat(new[] { new JournalStep { Step = step.Step, Status = JournalStepStatus.Started, At = startedAt } }).ToList() };
             _journal.Write(context.Entry);
@@ -219,11 +275,14 @@ namespace ArkManager.Images.Updates
                 context.Entry = context.Entry with { Steps = steps };
                 _journal.Write(context.Entry);
                 records.Add(new StepRecord { Step = step.Step, StartedAt = startedAt, Duration = watch.Elapsed, Status = "Completed", Detail = detail });
+                Telemetry.StepDuration.Record(watch.Elapsed.TotalSeconds, Telemetry.T("step", step.Step.ToString()), Telemetry.T("status", "completed"));
                 UpdateLog.Step(_logger, context.Entry.Server, step.Step.ToString(), watch.Elapsed.TotalSeconds, detail ?? string.Empty);
             }
             catch (Exception ex)
             {
                 records.Add(new StepRecord { Step = step.Step, StartedAt = startedAt, Duration = watch.Elapsed, Status = "Failed", Detail = ex is HealthGateFailedException ? ex.Message : TransactionRecords.Describe(ex) });
+                Telemetry.StepDuration.Record(watch.Elapsed.TotalSeconds, Telemetry.T("step", step.Step.ToString()), Telemetry.T("status", "failed"));
+                Telemetry.Failed(activity, ex);
                 throw;
             }
         }
@@ -242,6 +301,33 @@ namespace ArkManager.Images.Updates
             }
 
             return null;
+        }
+    }
+
+    /// <summary>The downtime of one transaction: from the old container's stop to the replacement passing its health gate (or the old one running again after an undo).</summary>
+    internal sealed class Downtime
+    {
+        private readonly Stopwatch _watch = new Stopwatch();
+        private TimeSpan? _measured;
+
+        public void Begin() => _watch.Start();
+
+        public void End()
+        {
+            if (_watch.IsRunning && _measured is null)
+            {
+                _measured = _watch.Elapsed;
+            }
+        }
+
+        /// <summary>Records the downtime (nothing when the server was never stopped).</summary>
+        public void Record(string kind, string outcome)
+        {
+            End();
+            if (_measured is { } value)
+            {
+                Telemetry.Downtime.Record(value.TotalSeconds, Telemetry.T("kind", kind), Telemetry.T("outcome", outcome));
+            }
         }
     }
 
