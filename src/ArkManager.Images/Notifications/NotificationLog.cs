@@ -31,5 +31,17 @@ namespace ArkManager.Images.Notifications
 
         [LoggerMessage(EventId = 507, Level = LogLevel.Debug, Message = "Webhook {Webhook} does not receive {Event} notifications; skipped")]
         public static partial void Filtered(ILogger logger, string webhook, string @event);
+
+        [LoggerMessage(EventId = 508, Level = LogLevel.Information, Message = "Webhook {Webhook}: {Problem}; trying again in {DelayMs} ms")]
+        public static partial void Retrying(ILogger logger, string webhook, string problem, long delayMs);
+
+        [LoggerMessage(EventId = 509, Level = LogLevel.Information, Message = "Webhook {Webhook}: the {Event} notification for {Image} is kept in the outbox ({Count} waiting); it is sent first by the next run")]
+        public static partial void Queued(ILogger logger, string webhook, string @event, string image, int count);
+
+        [LoggerMessage(EventId = 510, Level = LogLevel.Information, Message = "Webhook {Webhook} accepted the kept {Event} notification for {Image} (from {QueuedAt:u})")]
+        public static partial void OutboxDelivered(ILogger logger, string webhook, string @event, string image, System.DateTimeOffset queuedAt);
+
+        [LoggerMessage(EventId = 511, Level = LogLevel.Information, Message = "Webhook {Webhook} is down (its outbox could not be sent); the {Event} notification for {Image} is left to the next check")]
+        public static partial void NotTriedWhileDown(ILogger logger, string webhook, string @event, string image);
     }
 }

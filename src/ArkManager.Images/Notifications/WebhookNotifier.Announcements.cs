@@ -81,7 +81,7 @@ namespace ArkManager.Images.Notifications
                         return;
                     }
 
-                    var sent = await Task.WhenAll(pending.Select(p => SendAsync(p.Hook, message, cancellationToken))).ConfigureAwait(false);
+                    var sent = (await Task.WhenAll(pending.Select(p => DeliverAsync(p.Hook, new[] { message }, cancellationToken))).ConfigureAwait(false)).Select(r => r[0]).ToArray();
                     var changed = false;
                     for (var i = 0; i < pending.Count; i++)
                     {

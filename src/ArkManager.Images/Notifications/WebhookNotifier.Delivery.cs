@@ -10,6 +10,8 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using ArkManager.Images.Internal;
+using Polly;
+using Polly.Timeout;
 
 namespace ArkManager.Images.Notifications
 {
@@ -105,23 +107,6 @@ namespace ArkManager.Images.Notifications
             return parts.Count == 0 ? ex.GetType().Name : string.Join(": ", parts);
         }
 
-        private static TimeSpan? RetryAfterOf(HttpResponseMessage response)
-        {
-            var retryAfter = response.Headers.RetryAfter;
-            if (retryAfter?.Delta is TimeSpan delta)
-            {
-                return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
-            }
-
-            if (retryAfter?.Date is DateTimeOffset date)
-            {
-                var wait = date - DateTimeOffset.UtcNow;
-                return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
-            }
-
-            return null;
-        }
-
         private static async Task<string> ReadErrorBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
         {
             try
@@ -163,85 +148,185 @@ namespace ArkManager.Images.Notifications
                 return;
             }
 
-            // Webhooks in parallel; the events of one webhook in order.
+            // Webhooks in parallel; the events of one webhook in order, after what its outbox kept from earlier runs.
             await Task.WhenAll(_hooks.Select(async hook =>
             {
+                var wanted = new List<NotificationMessage>();
                 foreach (var message in messages)
                 {
                     if (hook.Accepts(message.Event))
                     {
-                        await SendAsync(hook, message, cancellationToken).ConfigureAwait(false);
+                        wanted.Add(message);
                     }
                     else
                     {
                         NotificationLog.Filtered(_logger, hook.RedactedUrl, WebhookPayload.EventName(message.Event));
                     }
                 }
+
+                await DeliverAsync(hook, wanted, cancellationToken).ConfigureAwait(false);
             })).ConfigureAwait(false);
         }
 
-        /// <summary>POSTs one message to one webhook; true when it answered 2xx. Throws only when the caller cancels.</summary>
-        private async Task<bool> SendAsync(WebhookOptions hook, NotificationMessage message, CancellationToken cancellationToken)
+        /// <summary>
+        /// Delivers messages to one webhook in order: first what its outbox kept (oldest first, each removed once accepted),
+        /// then the new ones. While the outbox cannot be emptied the webhook is taken as down: the new "updated / rolled
+        /// back / failed" messages are appended to the outbox without a try, others are not sent (an announcement is tried
+        /// again by the next check). A durable message that fails is appended too. Returns, per message, whether it was accepted.
+        /// </summary>
+        private async Task<bool[]> DeliverAsync(WebhookOptions hook, IReadOnlyList<NotificationMessage> messages, CancellationToken cancellationToken)
         {
-            var eventName = WebhookPayload.EventName(message.Event);
-            var body = WebhookPayload.Build(hook.Format, message);
-            var watch = Stopwatch.StartNew();
-            var retried = false;
-            while (true)
+            var sent = new bool[messages.Count];
+            var key = AnnouncementStore.HookKey(hook);
+            if (!_outbox.HasEntries(key) && !messages.Any(m => WebhookOutbox.IsDurable(m.Event)))
             {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                timeout.CancelAfter(hook.Timeout);
-                TimeSpan? retryAfter = null;
+                for (var i = 0; i < messages.Count; i++)
+                {
+                    sent[i] = await SendAsync(hook, WebhookPayload.EventName(messages[i].Event), messages[i].Image, WebhookPayload.Build(hook.Format, messages[i]), cancellationToken).ConfigureAwait(false);
+                }
+
+                return sent;
+            }
+
+            FileLock fileLock;
+            try
+            {
+                fileLock = await _outbox.LockAsync(key, LockTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                // Another process delivers to this webhook for too long: try the new messages without the outbox.
+                NotificationLog.LockUnavailable(_logger, _outbox.Directory, hook.RedactedUrl, ex.Message);
+                for (var i = 0; i < messages.Count; i++)
+                {
+                    sent[i] = await SendAsync(hook, WebhookPayload.EventName(messages[i].Event), messages[i].Image, WebhookPayload.Build(hook.Format, messages[i]), cancellationToken).ConfigureAwait(false);
+                }
+
+                return sent;
+            }
+
+            using (fileLock)
+            {
+                var kept = _outbox.Read(key);
+                while (kept.Count > 0)
+                {
+                    var entry = kept[0];
+                    if (!await SendAsync(hook, entry.Event, entry.Image, Encoding.UTF8.GetBytes(entry.Body), cancellationToken).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    kept.RemoveAt(0);
+                    _outbox.Write(key, kept); // at once: a crash later must not send it twice
+                    NotificationLog.OutboxDelivered(_logger, hook.RedactedUrl, entry.Event, entry.Image, entry.QueuedAt);
+                }
+
+                var down = kept.Count > 0;
+                var added = false;
+                for (var i = 0; i < messages.Count; i++)
+                {
+                    var message = messages[i];
+                    var eventName = WebhookPayload.EventName(message.Event);
+                    var body = WebhookPayload.Build(hook.Format, message);
+                    if (!down)
+                    {
+                        sent[i] = await SendAsync(hook, eventName, message.Image, body, cancellationToken).ConfigureAwait(false);
+                        down = !sent[i];
+                        if (sent[i] || !WebhookOutbox.IsDurable(message.Event))
+                        {
+                            continue;
+                        }
+                    }
+                    else if (!WebhookOutbox.IsDurable(message.Event))
+                    {
+                        NotificationLog.NotTriedWhileDown(_logger, hook.RedactedUrl, eventName, message.Image);
+                        continue;
+                    }
+
+                    kept.Add(new OutboxEntry { Event = eventName, Image = message.Image, Server = message.Server, QueuedAt = Clock(), Body = Encoding.UTF8.GetString(body) });
+                    added = true;
+                    NotificationLog.Queued(_logger, hook.RedactedUrl, eventName, message.Image, kept.Count);
+                }
+
+                if (added)
+                {
+                    _outbox.Write(key, kept);
+                }
+            }
+
+            return sent;
+        }
+
+        /// <summary>POSTs one body to one webhook through its retry pipeline; true when it answered 2xx. Throws only when the caller cancels.</summary>
+        private async Task<bool> SendAsync(WebhookOptions hook, string eventName, string image, byte[] body, CancellationToken cancellationToken)
+        {
+            var watch = Stopwatch.StartNew();
+            HttpResponseMessage? response = null;
+            try
+            {
+                var context = ResilienceContextPool.Shared.Get(cancellationToken);
                 try
                 {
-                    using var request = new HttpRequestMessage(HttpMethod.Post, hook.Url.Trim()) { Content = new ByteArrayContent(body) };
-                    request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-                    using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-                    var status = (int)response.StatusCode;
-                    if (status >= 200 && status <= 299)
-                    {
-                        NotificationLog.Sent(_logger, hook.RedactedUrl, eventName, message.Image, status, watch.ElapsedMilliseconds);
-                        return true;
-                    }
-
-                    if (status == 429 && !retried)
-                    {
-                        retryAfter = RetryAfterOf(response) ?? TimeSpan.FromSeconds(1);
-                    }
-
-                    if (retryAfter is null || retryAfter > MaxRetryAfter)
-                    {
-                        string problem;
-                        if (status >= 300 && status <= 399)
+                    context.Properties.Set(EventKey, eventName);
+                    response = await PipelineOf(hook).ExecuteAsync(
+                        async (ctx, state) =>
                         {
-                            problem = $"HTTP {status} redirect, not followed";
-                        }
-                        else
-                        {
-                            var detail = await ReadErrorBodyAsync(response, timeout.Token).ConfigureAwait(false);
-                            problem = $"HTTP {status} {response.ReasonPhrase}".TrimEnd() + (detail.Length == 0 ? string.Empty : ": " + detail);
-                        }
-
-                        NotificationLog.SendFailed(_logger, hook.RedactedUrl, eventName, message.Image, watch.ElapsedMilliseconds, Scrub(hook, problem));
-                        return false;
-                    }
+                            using var request = new HttpRequestMessage(HttpMethod.Post, state.Hook.Url.Trim()) { Content = new ByteArrayContent(state.Body) };
+                            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+                            return await state.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ctx.CancellationToken).ConfigureAwait(false);
+                        },
+                        context,
+                        (Hook: hook, Body: body, Client: Http)).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                finally
                 {
-                    NotificationLog.SendFailed(_logger, hook.RedactedUrl, eventName, message.Image, watch.ElapsedMilliseconds,
-                        $"no answer within the timeout of {hook.Timeout.TotalSeconds:0.###} s");
-                    return false;
-                }
-                catch (Exception ex) when (!(ex is OperationCanceledException))
-                {
-                    // Connection refused, DNS, TLS, a handler that throws: never the caller's problem.
-                    NotificationLog.SendFailed(_logger, hook.RedactedUrl, eventName, message.Image, watch.ElapsedMilliseconds, Scrub(hook, Describe(ex)));
-                    return false;
+                    ResilienceContextPool.Shared.Return(context);
                 }
 
-                retried = true;
-                NotificationLog.RateLimited(_logger, hook.RedactedUrl, eventName, (long)retryAfter.Value.TotalMilliseconds);
-                await Task.Delay(retryAfter.Value, cancellationToken).ConfigureAwait(false);
+                var status = (int)response.StatusCode;
+                if (status >= 200 && status <= 299)
+                {
+                    NotificationLog.Sent(_logger, hook.RedactedUrl, eventName, image, status, watch.ElapsedMilliseconds);
+                    return true;
+                }
+
+                string problem;
+                if (status >= 300 && status <= 399)
+                {
+                    problem = $"HTTP {status} redirect, not followed";
+                }
+                else
+                {
+                    using var readTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    readTimeout.CancelAfter(hook.Timeout);
+                    var detail = await ReadErrorBodyAsync(response, readTimeout.Token).ConfigureAwait(false);
+                    problem = $"HTTP {status} {response.ReasonPhrase}".TrimEnd() + (detail.Length == 0 ? string.Empty : ": " + detail);
+                }
+
+                NotificationLog.SendFailed(_logger, hook.RedactedUrl, eventName, image, watch.ElapsedMilliseconds, Scrub(hook, problem));
+                return false;
+            }
+            catch (TimeoutRejectedException)
+            {
+                NotificationLog.SendFailed(_logger, hook.RedactedUrl, eventName, image, watch.ElapsedMilliseconds,
+                    $"no answer within the timeout of {hook.Timeout.TotalSeconds:0.###} s ({WebhookRetryPipeline.Tries} tries)");
+                return false;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                NotificationLog.SendFailed(_logger, hook.RedactedUrl, eventName, image, watch.ElapsedMilliseconds,
+                    $"no answer within the timeout of {hook.Timeout.TotalSeconds:0.###} s");
+                return false;
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException))
+            {
+                // Connection refused, DNS, TLS, a handler that throws: never the caller's problem.
+                NotificationLog.SendFailed(_logger, hook.RedactedUrl, eventName, image, watch.ElapsedMilliseconds, Scrub(hook, Describe(ex)));
+                return false;
+            }
+            finally
+            {
+                response?.Dispose();
             }
         }
     }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net.Http;
@@ -8,6 +9,7 @@ using System.Threading.Tasks;
 using ArkManager.Images.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
 
 namespace ArkManager.Images.Notifications
 {
@@ -28,18 +30,33 @@ namespace ArkManager.Images.Notifications
     /// </summary>
     internal sealed partial class WebhookNotifier : IDisposable
     {
-        /// <summary>The longest Retry-After of a 429 answer that is waited for (once) before the POST is given up.</summary>
+        /// <summary>The longest Retry-After that is waited for before a retry; a longer one fails the POST at once (kept in the outbox).</summary>
         internal static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(5);
 
         private const int MaxErrorBodyBytes = 300;
 
         private readonly IReadOnlyList<WebhookOptions> _hooks;
         private readonly ILogger _logger;
-        private readonly HttpClient _http;
-        private readonly AnnouncementStore _store;
-        private readonly SemaphoreSlim _announceGate = new SemaphoreSlim(1, 1);
+        private static readonly ResiliencePropertyKey<string> EventKey = new ResiliencePropertyKey<string>("arkmanager.webhook.event");
 
-        public WebhookNotifier(IReadOnlyList<WebhookOptions> hooks, string stateDirectory, ILogger logger, HttpMessageHandler? handler = null)
+        private readonly HttpClient _http;
+        private readonly Func<HttpClient>? _clientFactory;
+        private readonly AnnouncementStore _store;
+        private readonly WebhookOutbox _outbox;
+        private readonly SemaphoreSlim _announceGate = new SemaphoreSlim(1, 1);
+        private readonly ConcurrentDictionary<WebhookOptions, ResiliencePipeline<HttpResponseMessage>> _pipelines =
+            new ConcurrentDictionary<WebhookOptions, ResiliencePipeline<HttpResponseMessage>>();
+
+        /// <summary>Creates a notifier.</summary>
+        /// <param name="hooks">The webhooks.</param>
+        /// <param name="stateDirectory">Where announced.json and the outbox live.</param>
+        /// <param name="logger">Where delivery is logged.</param>
+        /// <param name="handler">A handler to send through (tests); null: the notifier's own.</param>
+        /// <param name="clientFactory">
+        /// Gives the HttpClient of each POST (a host's IHttpClientFactory named client, so the host's handlers see it);
+        /// null: the notifier's own client over <paramref name="handler"/> or its own handler.
+        /// </param>
+        public WebhookNotifier(IReadOnlyList<WebhookOptions> hooks, string stateDirectory, ILogger logger, HttpMessageHandler? handler = null, Func<HttpClient>? clientFactory = null)
         {
             if (hooks is null)
             {
@@ -59,12 +76,60 @@ namespace ArkManager.Images.Notifications
             _hooks = hooks.ToArray();
             _logger = logger ?? NullLogger.Instance;
             _store = new AnnouncementStore(stateDirectory, _logger);
+            _outbox = new WebhookOutbox(stateDirectory, _logger);
             var longest = _hooks.Count == 0 ? TimeSpan.FromSeconds(10) : _hooks.Max(h => h.Timeout);
-            LockTimeout = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(30).Ticks, (longest + longest + MaxRetryAfter).Ticks));
+            // Long enough for another process's delivery: every try of a POST, the back-offs between them, and the error body.
+            LockTimeout = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(30).Ticks, (longest.Ticks * (WebhookRetryPipeline.Tries + 1)) + (MaxRetryAfter.Ticks * (WebhookRetryPipeline.Tries - 1))));
+            _clientFactory = clientFactory;
             _http = handler is null ? new HttpClient(CreateHandler(longest), disposeHandler: true) : new HttpClient(handler, disposeHandler: false);
             _http.Timeout = Timeout.InfiniteTimeSpan; // every POST gets its webhook's own timeout
-            _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("ArkManager.Images", typeof(WebhookNotifier).Assembly.GetName().Version?.ToString(3) ?? "0"));
+            _http.DefaultRequestHeaders.UserAgent.Add(UserAgent);
         }
+
+        private static readonly ProductInfoHeaderValue UserAgent = new ProductInfoHeaderValue("ArkManager.Images", typeof(WebhookNotifier).Assembly.GetName().Version?.ToString(3) ?? "0");
+
+        /// <summary>The first back-off between tries (then doubled, jittered). Tests shorten it.</summary>
+        internal TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+        /// <summary>The clock of back-offs, per-try timeouts and Retry-After dates.</summary>
+        internal TimeProvider Time { get; set; } = TimeProvider.System;
+
+        /// <summary>The folder of the outbox (notifications kept for a webhook that did not accept them).</summary>
+        public string OutboxDirectory => _outbox.Directory;
+
+        /// <summary>The client of one POST: the host's named client when given, else the notifier's own.</summary>
+        private HttpClient Http
+        {
+            get
+            {
+                if (_clientFactory is null)
+                {
+                    return _http;
+                }
+
+                var client = _clientFactory();
+                if (client.DefaultRequestHeaders.UserAgent.Count == 0)
+                {
+                    client.DefaultRequestHeaders.UserAgent.Add(UserAgent);
+                }
+
+                return client;
+            }
+        }
+
+        private ResiliencePipeline<HttpResponseMessage> PipelineOf(WebhookOptions hook) =>
+            _pipelines.GetOrAdd(hook, h => WebhookRetryPipeline.Build(h.Timeout, RetryDelay, Time,
+                (status, delay, context) =>
+                {
+                    if (status == 429)
+                    {
+                        NotificationLog.RateLimited(_logger, h.RedactedUrl, context.Properties.GetValue(EventKey, "notification"), (long)delay.TotalMilliseconds);
+                    }
+                    else
+                    {
+                        NotificationLog.Retrying(_logger, h.RedactedUrl, status is null ? "no answer" : "HTTP " + status, (long)delay.TotalMilliseconds);
+                    }
+                }));
 
         /// <summary>The webhooks.</summary>
         public IReadOnlyList<WebhookOptions> Webhooks => _hooks;

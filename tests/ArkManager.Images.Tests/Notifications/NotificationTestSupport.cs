@@ -15,14 +15,18 @@ public sealed record ReceivedRequest(string Method, string Path, string? Content
 /// </summary>
 public sealed class LoopbackWebhookServer : IDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _listener;
+    private readonly ConcurrentQueue<DateTime> _arrivals = new();
+    private int _count;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<ReceivedRequest> _requests = new();
     private readonly SemaphoreSlim _received = new(0);
     private readonly Task _loop;
 
-    public LoopbackWebhookServer()
+    /// <param name="port">The loopback port to listen on; 0: a free one.</param>
+    public LoopbackWebhookServer(int port = 0)
     {
+        _listener = new TcpListener(IPAddress.Loopback, port);
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _loop = Task.Run(AcceptLoopAsync);
@@ -35,6 +39,15 @@ public sealed class LoopbackWebhookServer : IDisposable
     public string ResponseBody { get; set; } = string.Empty;
 
     public bool Hang { get; set; }
+
+    /// <summary>The status of the n-th request (0-based); null: <see cref="StatusCode"/>.</summary>
+    public Func<int, int>? StatusOf { get; set; }
+
+    /// <summary>A Retry-After header value sent with every 429 and 503 answer; null: none.</summary>
+    public string? RetryAfter { get; set; }
+
+    /// <summary>When each request arrived (UTC), in order.</summary>
+    public IReadOnlyList<DateTime> Arrivals => _arrivals.ToArray();
 
     public IReadOnlyList<ReceivedRequest> Requests => _requests.ToArray();
 
@@ -146,6 +159,8 @@ public sealed class LoopbackWebhookServer : IDisposable
                     body.AddRange(chunk.AsSpan(0, read).ToArray());
                 }
 
+                var index = Interlocked.Increment(ref _count) - 1;
+                _arrivals.Enqueue(DateTime.UtcNow);
                 _requests.Enqueue(new ReceivedRequest(
                     requestLine[0],
                     requestLine.Length > 1 ? requestLine[1] : string.Empty,
@@ -161,7 +176,9 @@ public sealed class LoopbackWebhookServer : IDisposable
                 }
 
                 var responseBody = Encoding.UTF8.GetBytes(ResponseBody);
-                var response = $"HTTP/1.1 {StatusCode} Status{StatusCode}\r\nContent-Type: application/json\r\nContent-Length: {responseBody.Length}\r\nConnection: close\r\n\r\n";
+                var status = StatusOf?.Invoke(index) ?? StatusCode;
+                var retryAfter = RetryAfter != null && (status == 429 || status == 503) ? $"Retry-After: {RetryAfter}\r\n" : string.Empty;
+                var response = $"HTTP/1.1 {status} Status{status}\r\nContent-Type: application/json\r\nContent-Length: {responseBody.Length}\r\n{retryAfter}Connection: close\r\n\r\n";
                 await stream.WriteAsync(Encoding.ASCII.GetBytes(response), _stop.Token);
                 await stream.WriteAsync(responseBody, _stop.Token);
                 await stream.FlushAsync(_stop.Token);
