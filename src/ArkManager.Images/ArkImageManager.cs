@@ -53,11 +53,17 @@ namespace ArkManager.Images
         /// <exception cref="InvalidImageReferenceException">A required image is not a valid reference.</exception>
         /// <exception cref="DockerUnavailableException">The Docker endpoint setting cannot be used.</exception>
         public ArkImageManager(ArkManagerOptions? options = null, ILoggerFactory? loggerFactory = null)
+            : this(options, loggerFactory, ManagerHosting.Standalone)
+        {
+        }
+
+        /// <summary>Creates a manager with what a host gives it (named HTTP clients, run log on or off).</summary>
+        internal ArkImageManager(ArkManagerOptions? options, ILoggerFactory? loggerFactory, ManagerHosting hosting)
         {
             Options = options ?? new ArkManagerOptions();
             Options.Validate();
             var state = Options.EffectiveStateDirectory;
-            _runLog = new RunLog(state);
+            _runLog = new RunLog(state, enabled: hosting.RunLog);
             var factory = new TeeLoggerFactory(loggerFactory ?? NullLoggerFactory.Instance, _runLog);
             _logger = factory.CreateLogger("ArkManager.Images");
             var updateLogger = factory.CreateLogger("ArkManager.Images.Updates");
@@ -73,7 +79,8 @@ namespace ArkManager.Images
                 },
                 factory.CreateLogger("ArkManager.Images.Registry"),
                 handler: null,
-                credentialStore: credentials);
+                credentialStore: credentials,
+                client: hosting.RegistryHttpClient?.Invoke());
             _images = new ImageStore(_engine.Images, factory.CreateLogger("ArkManager.Images.Images"), (reference, ct) => credentials.GetAsync(reference.Registry, ct));
             _cleanup = new ImageCleanup(_engine.Images, _engine.Containers, _images);
             _servers = new ServerManager(_engine.Containers, _images, new ServerRegistry(state), factory.CreateLogger("ArkManager.Images.Servers"));
@@ -90,7 +97,7 @@ namespace ArkManager.Images
             _gate = new ServerGate(serverLock, journal, new TransactionRecovery(journal, steps, _transaction, records, updateLogger));
             _pending = new PendingTransactions(journal, serverLock);
             _planner = new UpdatePlanner(_images, _servers, _history, quarantine);
-            _notifier = new WebhookNotifier(Options.Webhooks, state, factory.CreateLogger("ArkManager.Images.Notifications"));
+            _notifier = new WebhookNotifier(Options.Webhooks, state, factory.CreateLogger("ArkManager.Images.Notifications"), clientFactory: hosting.WebhookHttpClient);
             _coordinator = new UpdateCoordinator(_images, _servers, _checker, _planner, _gate, _transaction, _history);
         }
 

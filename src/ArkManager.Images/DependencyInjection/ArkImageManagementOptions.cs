@@ -49,6 +49,13 @@ namespace Microsoft.Extensions.DependencyInjection
         /// </summary>
         public bool UseLoggerFactory { get; set; } = true;
 
+        /// <summary>
+        /// Whether every operation is also written to the run log (<c>&lt;state&gt;/logs/arkmanager.jsonl</c>, as the
+        /// cmdlets do). Null (default): only when the manager does not log through the container's <c>ILoggerFactory</c>
+        /// (a host already logs); true or false decides.
+        /// </summary>
+        public bool? RunLog { get; set; }
+
         /// <summary>The changes added with <see cref="Configure"/>, in order.</summary>
         internal IReadOnlyList<Func<ArkManagerOptions, ArkManagerOptions>> Changes => _changes;
 

@@ -1,5 +1,8 @@
 using System;
+using System.Linq;
+using System.Net.Http;
 using ArkManager.Images;
+using ArkManager.Images.Notifications;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
@@ -29,6 +32,18 @@ namespace Microsoft.Extensions.DependencyInjection
     /// </example>
     public static class ArkImageManagementServiceCollectionExtensions
     {
+        /// <summary>
+        /// The <c>IHttpClientFactory</c> name of the client that asks registries for manifest digests. Add handlers to it
+        /// with <c>services.AddHttpClient(RegistryHttpClientName).AddHttpMessageHandler(…)</c>.
+        /// </summary>
+        public const string RegistryHttpClientName = "ArkManager.Images.Registry";
+
+        /// <summary>
+        /// The <c>IHttpClientFactory</c> name of the client that POSTs webhook notifications (its primary handler does not
+        /// follow redirects). The notifier's own retries and time limits run around it.
+        /// </summary>
+        public const string WebhookHttpClientName = "ArkManager.Images.Webhook";
+
         /// <summary>
         /// Registers <see cref="IArkImageManager"/> with the options of <see cref="ArkManagerOptions.Load"/>
         /// (<c>ARKMANAGER_CONFIG</c>, else the platform default file when it exists, else the defaults), changed by
@@ -122,6 +137,12 @@ namespace Microsoft.Extensions.DependencyInjection
             services.Replace(ServiceDescriptor.Singleton(new ArkImageManagementRegistration(settings)));
             services.Replace(ServiceDescriptor.Singleton<ArkManagerOptions>(BuildOptions));
             services.TryAddSingleton<IArkImageManager>(CreateManager);
+            services.AddHttpClient(RegistryHttpClientName);
+            services.AddHttpClient(WebhookHttpClientName).ConfigurePrimaryHttpMessageHandler(provider =>
+            {
+                var hooks = provider.GetRequiredService<ArkManagerOptions>().Webhooks;
+                return WebhookNotifier.CreateHandler(hooks.Count == 0 ? TimeSpan.FromSeconds(10) : hooks.Max(h => h.Timeout));
+            });
             return services;
         }
 
@@ -135,7 +156,14 @@ namespace Microsoft.Extensions.DependencyInjection
             var settings = provider.GetRequiredService<ArkImageManagementRegistration>().Settings;
             var options = provider.GetRequiredService<ArkManagerOptions>();
             var loggerFactory = settings.UseLoggerFactory ? provider.GetService<ILoggerFactory>() : null;
-            return new ArkImageManager(options, loggerFactory);
+            var http = provider.GetService<IHttpClientFactory>();
+            var hosting = new ManagerHosting
+            {
+                RegistryHttpClient = http is null ? null : () => http.CreateClient(RegistryHttpClientName),
+                WebhookHttpClient = http is null ? null : () => http.CreateClient(WebhookHttpClientName),
+                RunLog = settings.RunLog ?? loggerFactory is null,
+            };
+            return new ArkImageManager(options, loggerFactory, hosting);
         }
     }
 

@@ -21,12 +21,16 @@ namespace ArkManager.Images.Internal
         private readonly string _directory;
         private readonly object _sync = new object();
 
-        public RunLog(string stateDirectory, long maxBytes = 5 * 1024 * 1024, int keepFiles = 5)
+        public RunLog(string stateDirectory, long maxBytes = 5 * 1024 * 1024, int keepFiles = 5, bool enabled = true)
         {
+            Enabled = enabled;
             _directory = Path.Combine(stateDirectory, "logs");
             MaxBytes = maxBytes;
             KeepFiles = keepFiles;
         }
+
+        /// <summary>False: nothing is written (a host that logs through its own ILoggerFactory).</summary>
+        public bool Enabled { get; }
 
         public long MaxBytes { get; }
 
@@ -80,6 +84,11 @@ namespace ArkManager.Images.Internal
 
         private void Append(Run run, string level, string category, int eventId, string message, string kind)
         {
+            if (!Enabled)
+            {
+                return;
+            }
+
             try
             {
                 var buffer = new MemoryStream();

@@ -75,7 +75,7 @@ namespace ArkManager.Images.Notifications
             return result;
         }
 
-        private static HttpMessageHandler CreateHandler(TimeSpan connectTimeout)
+        internal static HttpMessageHandler CreateHandler(TimeSpan connectTimeout)
         {
 #if NET
             return new SocketsHttpHandler

@@ -56,6 +56,12 @@ namespace ArkManager.Images.Registry
 
         /// <summary>Creates a client that takes credentials from <paramref name="credentialStore"/>.</summary>
         public RegistryClient(RegistryClientOptions options, ILogger logger, HttpMessageHandler? handler, DockerCredentialStore? credentialStore)
+            : this(options, logger, handler, credentialStore, null)
+        {
+        }
+
+        /// <summary>Creates a client that sends through <paramref name="client"/> when given (a host's IHttpClientFactory named client), else through <paramref name="handler"/> or its own handler.</summary>
+        public RegistryClient(RegistryClientOptions options, ILogger logger, HttpMessageHandler? handler, DockerCredentialStore? credentialStore, HttpClient? client)
         {
             _options = options ?? throw new ArgumentNullException(nameof(options));
             if (options.Timeout <= TimeSpan.Zero)
@@ -68,7 +74,7 @@ namespace ArkManager.Images.Registry
             _insecureRegistries = new HashSet<string>(
                 (options.InsecureRegistries ?? Array.Empty<string>()).Where(r => !string.IsNullOrWhiteSpace(r)).Select(DockerCredentialStore.HostOf),
                 StringComparer.OrdinalIgnoreCase);
-            _http = handler is null ? new HttpClient(CreateHandler(options.Timeout), disposeHandler: true) : new HttpClient(handler, disposeHandler: false);
+            _http = client ?? (handler is null ? new HttpClient(CreateHandler(options.Timeout), disposeHandler: true) : new HttpClient(handler, disposeHandler: false));
             _http.Timeout = System.Threading.Timeout.InfiniteTimeSpan; // each request gets its own timeout
             _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("ArkManager.Images", typeof(RegistryClient).Assembly.GetName().Version?.ToString(3) ?? "0"));
         }

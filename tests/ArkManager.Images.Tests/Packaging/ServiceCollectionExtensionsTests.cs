@@ -191,7 +191,9 @@ public sealed class ServiceCollectionExtensionsTests : IDisposable
         using var provider = services.BuildServiceProvider();
         provider.GetRequiredService<IArkImageManager>();
 
-        Assert.Empty(factory.Categories);
+        // The library's own categories are not asked for (the host's IHttpClientFactory still logs its named clients, as it does for any client).
+        Assert.DoesNotContain(factory.Categories, c => c.StartsWith("ArkManager.Images", StringComparison.Ordinal));
+        Assert.Contains(factory.Categories, c => c.StartsWith("System.Net.Http.HttpClient.ArkManager.Images.Registry", StringComparison.Ordinal));
     }
 
     [Fact]
