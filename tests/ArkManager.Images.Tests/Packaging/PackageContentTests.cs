@@ -105,6 +105,13 @@ public sealed class PackageContentTests
             Assert.Contains("Microsoft.Extensions.Logging.Abstractions", ids);
             Assert.DoesNotContain("Microsoft.SourceLink.GitHub", ids);
             Assert.DoesNotContain("PolySharp", ids);
+
+            // Docker.DotNet.Enhanced and its transports as a range: an app that needs a newer 4.x restores it.
+            foreach (var docker in new[] { "Docker.DotNet.Enhanced", "Docker.DotNet.Enhanced.Unix", "Docker.DotNet.Enhanced.NPipe", "Docker.DotNet.Enhanced.X509" })
+            {
+                var dependency = Assert.Single(group.Elements(ns + "dependency"), d => d.Attribute("id")!.Value == docker);
+                Assert.Equal("[4.3.3, 5.0.0)", dependency.Attribute("version")?.Value);
+            }
         }
 
         foreach (var framework in Frameworks)
