@@ -190,6 +190,14 @@ namespace ArkManager.Images
         }
 
         /// <inheritdoc />
+        public async Task<IReadOnlyList<RegistryProbe>> ProbeRegistriesAsync(CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            var registries = RequiredReferences().GroupBy(r => r.Registry, StringComparer.OrdinalIgnoreCase).Select(g => g.First());
+            return await Task.WhenAll(registries.Select(r => _registry.ProbeAsync(r, cancellationToken))).ConfigureAwait(false);
+        }
+
+        /// <inheritdoc />
         public Task<IReadOnlyDictionary<string, ImageUpdateCheck>> CheckImageUpdatesAsync(CancellationToken cancellationToken = default) =>
             CheckImageUpdatesAsync(false, cancellationToken);
 

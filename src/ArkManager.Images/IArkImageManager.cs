@@ -35,6 +35,12 @@ namespace ArkManager.Images
         /// <summary>Asks the registry for the tag's digest (one manifest HEAD) and compares it with the local one. Never pulls.</summary>
         Task<ImageUpdateCheck> CheckImageUpdateAsync(string reference, CancellationToken cancellationToken = default);
 
+        /// <summary>
+        /// Asks each registry of the required images whether it answers at all: one <c>GET /v2/</c> per registry host (200,
+        /// or 401 with an authentication challenge, is reachable). The images need not be local; nothing is pulled.
+        /// </summary>
+        Task<IReadOnlyList<RegistryProbe>> ProbeRegistriesAsync(CancellationToken cancellationToken = default);
+
         /// <summary>Checks every required image concurrently; one failing registry does not hide the others.</summary>
         Task<IReadOnlyDictionary<string, ImageUpdateCheck>> CheckImageUpdatesAsync(CancellationToken cancellationToken = default);
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ArkManager.Images.AspNetCore.Tests.Infrastructure;
+using ArkManager.Images.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -30,6 +31,45 @@ public sealed class HostingTests
         var healthy = await WebHost.Json(await client.GetAsync("/health"));
         Assert.Equal("Healthy", healthy.GetProperty("status").GetString());
         Assert.Equal("Healthy", Check(healthy, "ark-images").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task The_registry_check_names_a_registry_that_is_down_although_its_image_is_not_local()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var closedPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var down = $"127.0.0.1:{closedPort}";
+        var sandbox = Sandbox.Current;
+        using var host = new WebHost(s =>
+        {
+            s["ArkManager:requiredImages:1"] = down + "/tbro98/ase-server:latest";
+            s["ArkManager:requiredImages:2"] = sandbox.AuthRegistry + "/tbro98/ase-server:latest";
+            s["ArkManager:registryTimeoutSeconds"] = "5";
+        });
+        Assert.False(host.Sandbox.ImageExists(down + "/tbro98/ase-server:latest"));
+
+        var report = await WebHost.Json(await host.Client(null).GetAsync("/health"));
+
+        var registry = Check(report, "ark-registry");
+        Assert.Equal("Degraded", registry.GetProperty("status").GetString());
+        var description = registry.GetProperty("description").GetString()!;
+        Assert.Contains($"{down} (http://{down}/v2/)", description);
+        // In the same report: the plain registry (HTTP 200) and the token registry (401 with a challenge) answered.
+        Assert.DoesNotContain(sandbox.Registry, description);
+        Assert.DoesNotContain(sandbox.AuthRegistry, description);
+        var probes = (await host.Manager.ProbeRegistriesAsync()).ToDictionary(p => p.Registry);
+        Assert.Equal(3, probes.Count);
+        Assert.False(probes[down].Reachable);
+        Assert.Null(probes[down].StatusCode);
+        Assert.True(probes[sandbox.Registry].Reachable);
+        Assert.Equal(200, probes[sandbox.Registry].StatusCode);
+        Assert.True(probes[sandbox.AuthRegistry].Reachable, probes[sandbox.AuthRegistry].Detail);
+        Assert.Equal(401, probes[sandbox.AuthRegistry].StatusCode);
+        Assert.Contains("asks for authentication (Bearer)", probes[sandbox.AuthRegistry].Detail);
+        // Nothing was pulled by the probes.
+        Assert.False(host.Sandbox.ImageExists(host.Image));
     }
 
     [Fact]

@@ -12,8 +12,9 @@ namespace Microsoft.Extensions.DependencyInjection
 
         /// <summary>
         /// Adds <c>ark-docker</c> (Docker reachable; Unhealthy when not), <c>ark-images</c> (every required image present;
-        /// Degraded naming the missing ones) and, with <paramref name="includeRegistry"/>, <c>ark-registry</c> (one manifest
-        /// HEAD per required image; Degraded naming the images whose registry did not answer). Nothing is ever pulled.
+        /// Degraded naming the missing ones) and, with <paramref name="includeRegistry"/>, <c>ark-registry</c> (one
+        /// <c>GET /v2/</c> per registry host of the required images, a login challenge counting as an answer; Degraded
+        /// naming the registries that did not answer, whether or not their images are local). Nothing is ever pulled.
         /// </summary>
         /// <param name="builder">The health checks builder (<c>services.AddHealthChecks()</c>).</param>
         /// <param name="includeRegistry">Also ask the registry on every health probe (default false).</param>

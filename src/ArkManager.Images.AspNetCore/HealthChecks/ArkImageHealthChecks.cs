@@ -62,10 +62,13 @@ namespace ArkManager.Images.AspNetCore.HealthChecks
         }
     }
 
-    /// <summary>Registry reachable: one manifest HEAD per required image; Degraded naming each image whose registry did not answer.</summary>
+    /// <summary>
+    /// Registry reachable: one <c>GET /v2/</c> per registry host of the required images (a login challenge counts as
+    /// reachable), so a registry that is down shows even while an image is not local; Degraded naming each registry that
+    /// did not answer.
+    /// </summary>
     internal sealed class ArkRegistryHealthCheck : IHealthCheck
     {
-        private static readonly ImageUpdateState[] Unreachable = { ImageUpdateState.RegistryUnreachable, ImageUpdateState.AuthenticationFailed, ImageUpdateState.NotFoundInRegistry, ImageUpdateState.Error };
         private readonly IArkImageManager _ark;
 
         public ArkRegistryHealthCheck(IArkImageManager ark)
@@ -77,16 +80,16 @@ namespace ArkManager.Images.AspNetCore.HealthChecks
         {
             try
             {
-                var checks = await _ark.CheckImageUpdatesAsync(cancellationToken).ConfigureAwait(false);
-                var failed = checks.Values.Where(c => Unreachable.Contains(c.State)).ToList();
+                var probes = await _ark.ProbeRegistriesAsync(cancellationToken).ConfigureAwait(false);
+                var failed = probes.Where(p => !p.Reachable).ToList();
+                var data = new Dictionary<string, object> { ["registries"] = probes.ToDictionary(p => p.Registry, p => (object)p.Detail) };
                 if (failed.Count == 0)
                 {
-                    return HealthCheckResult.Healthy($"The registry answered for all {checks.Count} required image(s).");
+                    return HealthCheckResult.Healthy($"All {probes.Count} registr{(probes.Count == 1 ? "y" : "ies")} answered: " + string.Join("; ", probes.Select(p => $"{p.Registry}: {p.Detail}")) + ".", data);
                 }
 
-                var text = string.Join("; ", failed.Select(c => $"{c.Image}: {c.State}{(string.IsNullOrEmpty(c.Error) ? string.Empty : " (" + c.Error + ")")}"));
-                return HealthCheckResult.Degraded("Registry check failed for " + text,
-                    data: new Dictionary<string, object> { ["failed"] = failed.Select(c => c.Image).ToArray() });
+                data["failed"] = failed.Select(p => p.Registry).ToArray();
+                return HealthCheckResult.Degraded("Registry unreachable: " + string.Join("; ", failed.Select(p => $"{p.Registry} ({p.Url}): {p.Detail}")), data: data);
             }
             catch (ArkManagerException ex)
             {
