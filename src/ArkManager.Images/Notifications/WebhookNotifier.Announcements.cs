@@ -41,7 +41,7 @@ namespace ArkManager.Images.Notifications
                 OldDigest = check.LocalDigest,
                 NewDigest = digest,
                 Registry = string.IsNullOrEmpty(check.Registry) ? null : check.Registry,
-                Timestamp = Clock(),
+                Timestamp = Time.GetUtcNow(),
                 Host = HostName,
             };
 

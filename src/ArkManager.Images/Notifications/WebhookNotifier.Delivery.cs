@@ -243,7 +243,7 @@ namespace ArkManager.Images.Notifications
                         continue;
                     }
 
-                    kept.Add(new OutboxEntry { Event = eventName, Image = message.Image, Server = message.Server, QueuedAt = Clock(), Body = Encoding.UTF8.GetString(body) });
+                    kept.Add(new OutboxEntry { Event = eventName, Image = message.Image, Server = message.Server, QueuedAt = Time.GetUtcNow(), Body = Encoding.UTF8.GetString(body) });
                     added = true;
                     NotificationLog.Queued(_logger, hook.RedactedUrl, eventName, message.Image, kept.Count);
                 }

@@ -91,7 +91,7 @@ namespace ArkManager.Images.Notifications
         /// <summary>The first back-off between tries (then doubled, jittered). Tests shorten it.</summary>
         internal TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-        /// <summary>The clock of back-offs, per-try timeouts and Retry-After dates.</summary>
+        /// <summary>The clock of back-offs, per-try timeouts, Retry-After dates and notification timestamps (tests give a fake one).</summary>
         internal TimeProvider Time { get; set; } = TimeProvider.System;
 
         /// <summary>The folder of the outbox (notifications kept for a webhook that did not accept them).</summary>
@@ -143,8 +143,6 @@ namespace ArkManager.Images.Notifications
         /// <summary>The host name put into every notification.</summary>
         internal string HostName { get; set; } = Environment.MachineName;
 
-        /// <summary>The clock of the notification timestamps.</summary>
-        internal Func<DateTimeOffset> Clock { get; set; } = () => DateTimeOffset.UtcNow;
 
         /// <summary>
         /// Reports an update: one event per server that was <see cref="UpdateOutcome.Updated"/>,
@@ -160,7 +158,7 @@ namespace ArkManager.Images.Notifications
                 throw new ArgumentNullException(nameof(result));
             }
 
-            return SendToAllAsync(MessagesOf(result, Clock(), HostName), cancellationToken);
+            return SendToAllAsync(MessagesOf(result, Time.GetUtcNow(), HostName), cancellationToken);
         }
 
         /// <summary>Reports an update of <paramref name="image"/> that failed before it produced a result (an image-wide <see cref="NotificationEvent.Failed"/>).</summary>
@@ -176,7 +174,7 @@ namespace ArkManager.Images.Notifications
                 Event = NotificationEvent.Failed,
                 Image = image,
                 Error = string.IsNullOrWhiteSpace(error) ? "the update failed" : error,
-                Timestamp = Clock(),
+                Timestamp = Time.GetUtcNow(),
                 Host = HostName,
             };
             return SendToAllAsync(new[] { message }, cancellationToken);

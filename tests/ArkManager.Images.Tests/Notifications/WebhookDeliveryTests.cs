@@ -89,6 +89,55 @@ public sealed class WebhookDeliveryTests : IDisposable
     }
 
     [Fact]
+    public async Task The_wait_for_retry_after_runs_on_the_notifiers_time_provider()
+    {
+        // Retry-After: 4 s on a fake clock: the retry comes when the clock passes 4 s, not after 4 s of real time.
+        using var server = new LoopbackWebhookServer { StatusOf = i => i == 0 ? 429 : 204, RetryAfter = "4" };
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.Parse("2026-01-02T03:04:05Z", System.Globalization.CultureInfo.InvariantCulture));
+        using var notifier = Notifier(server.Url(SecretPath));
+        notifier.Time = time;
+
+        var sending = notifier.NotifyUpdateResultAsync(Result(("Island", UpdateOutcome.Updated)), CancellationToken.None);
+        Assert.True(await server.WaitForAsync(1, TimeSpan.FromSeconds(30)));
+        Assert.True(await WaitForLogAsync(506, TimeSpan.FromSeconds(30)), "the retry was not scheduled");
+        time.Advance(TimeSpan.FromSeconds(3));
+        // Three of the four seconds passed: still one request (the back-off alone, 20 ms, would have passed). The control
+        // in the same window: the clock moves on a second at a time until the retry comes.
+        Assert.False(await server.WaitForAsync(2, TimeSpan.FromMilliseconds(500)));
+        Assert.False(sending.IsCompleted);
+        var advanced = TimeSpan.FromSeconds(3);
+        while (!await server.WaitForAsync(2, TimeSpan.FromMilliseconds(300)))
+        {
+            Assert.True(advanced < TimeSpan.FromSeconds(20), "no retry after 20 s on the clock");
+            time.Advance(TimeSpan.FromSeconds(1));
+            advanced += TimeSpan.FromSeconds(1);
+        }
+
+        Assert.True(advanced >= TimeSpan.FromSeconds(4), $"the retry came after {advanced.TotalSeconds} s on the clock");
+        await sending.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Empty(_log.Warnings);
+        Assert.Empty(OutboxFiles(notifier));
+        // The timestamp (when the event happened) comes from the same clock.
+        Assert.Equal("2026-01-02T03:04:05", JsonDocument.Parse(server.Requests[1].Body).RootElement.GetProperty("timestamp").GetString()![..19]);
+    }
+
+    private async Task<bool> WaitForLogAsync(int eventId, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!_log.Entries.Any(e => e.EventId == eventId))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(20);
+        }
+
+        return true;
+    }
+
+    [Fact]
     public async Task A_webhook_that_is_down_gets_the_kept_notifications_first_in_order_once_when_it_is_back()
     {
         var port = LoopbackWebhookServer.ClosedPort();
