@@ -190,14 +190,31 @@ namespace ArkManager.Images
             CheckAsync(RequiredReferences(), cancellationToken);
 
         /// <inheritdoc />
-        /// <remarks>With several hosts no webhook is told about available updates yet: <paramref name="notify"/> is ignored.</remarks>
-        public Task<IReadOnlyDictionary<string, ImageUpdateCheck>> CheckImageUpdatesAsync(bool notify, CancellationToken cancellationToken = default) =>
-            CheckImageUpdatesAsync(cancellationToken);
+        public async Task<IReadOnlyDictionary<string, ImageUpdateCheck>> CheckImageUpdatesAsync(bool notify, CancellationToken cancellationToken = default)
+        {
+            var checks = await CheckImageUpdatesAsync(cancellationToken).ConfigureAwait(false);
+            if (notify)
+            {
+                foreach (var check in checks.Values)
+                {
+                    await _hosts[0].Manager.NotifyUpdateAvailableAsync(check, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            return checks;
+        }
 
         /// <inheritdoc />
-        /// <remarks>With several hosts no webhook is told about available updates yet: <paramref name="notify"/> is ignored.</remarks>
-        public Task<ImageUpdateCheck> CheckImageUpdateAsync(string reference, bool notify, CancellationToken cancellationToken = default) =>
-            CheckImageUpdateAsync(reference, cancellationToken);
+        public async Task<ImageUpdateCheck> CheckImageUpdateAsync(string reference, bool notify, CancellationToken cancellationToken = default)
+        {
+            var check = await CheckImageUpdateAsync(reference, cancellationToken).ConfigureAwait(false);
+            if (notify)
+            {
+                await _hosts[0].Manager.NotifyUpdateAvailableAsync(check, cancellationToken).ConfigureAwait(false);
+            }
+
+            return check;
+        }
 
         /// <inheritdoc />
         public void Dispose()

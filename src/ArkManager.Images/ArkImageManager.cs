@@ -109,6 +109,10 @@ namespace ArkManager.Images
         /// <summary>This engine's registry checks.</summary>
         internal UpdateChecker Checker => _checker;
 
+        /// <summary>Tells this manager's webhooks about an available update (a check made for several hosts).</summary>
+        internal Task NotifyUpdateAvailableAsync(ImageUpdateCheck check, CancellationToken cancellationToken) =>
+            _notifier.NotifyUpdateAvailableAsync(check, cancellationToken);
+
         /// <summary>Runs an update of several hosts under this manager's run log and webhooks.</summary>
         internal Task<T> RunNotifiedAsync<T>(string operation, string target, IReadOnlyList<ImageReference> images,
             Func<Task<(T Result, IReadOnlyList<ImageUpdateResult> PerImage)>> update, Func<T, string> describe) =>
