@@ -46,6 +46,9 @@ public sealed class MultiHostTests : FaultTestBase
         Assert.Equal("b", (await manager.GetServerAsync(onB))!.Host); // found by its name alone: only b has it
 
         Sandbox.PushVariant("v2", image);
+        var check = await manager.CheckImageUpdateAsync(image);
+        Assert.True(check.UpdateAvailable, check.State + " " + check.Error);
+        Assert.Equal(new[] { "a", "b" }, check.HostsBehind.OrderBy(h => h));
         var repo = image[(Sandbox.Registry.Length + 1)..image.LastIndexOf(':')];
         var before = Sandbox.RequestsFor(Sandbox.RegistryLog, repo).Count;
         var result = await manager.UpdateAllImagesAsync(new UpdateOptions { HealthTimeout = Health, MaxParallel = 1 });
