@@ -183,6 +183,15 @@ Task("Demo")
     Exec("dotnet", $"pwsh -NoProfile -NonInteractive -File \"{root}/tests/demo/Demo.ps1\" -ModulePath \"{moduleOut}\"");
 });
 
+Task("DemoHosts")
+    .Description("The multi-host part of the demo: a second dockerd beside the sandbox engine, one server on each, one update over both.")
+    .IsDependentOn("Build")
+    .IsDependentOn("Sandbox")
+    .Does(() =>
+{
+    Exec("dotnet", $"pwsh -NoProfile -NonInteractive -File \"{root}/tests/demo/DemoHosts.ps1\" -ModulePath \"{moduleOut}\"");
+});
+
 Task("Pack")
     .Description("Packs the library (nupkg + snupkg) and the module (folder + PowerShell Gallery nupkg) at the version of Directory.Build.props, then tests the packages and runs tests/sample against the sandbox.")
     .IsDependentOn("Build")

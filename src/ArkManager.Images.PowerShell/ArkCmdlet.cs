@@ -41,6 +41,14 @@ namespace ArkManager.Images.PowerShell
         [ValidateNotNullOrEmpty]
         public string? DockerHost { get; set; }
 
+        /// <summary>With several hosts configured (the configuration file's "hosts"): only these hosts. Servers may also be
+        /// named host/name. Without it every configured host takes part; an unreachable host is a non-terminating error
+        /// (ErrorId DockerUnavailable, the host as target) and the other hosts' results are still written.</summary>
+        [Parameter]
+        [Alias("Host")]
+        [ValidateNotNullOrEmpty]
+        public string[]? HostName { get; set; }
+
         /// <summary>The JSON configuration file (requiredImages, dockerHost, insecureRegistries, stateDirectory, ...).
         /// Relative paths are relative to the current PowerShell location. Default: the file named by ARKMANAGER_CONFIG,
         /// else /etc/arkmanager/config.json or %ProgramData%\ArkManager\config.json when it exists. A broken file stops
@@ -53,7 +61,7 @@ namespace ArkManager.Images.PowerShell
         protected CancellationToken CancellationToken => _bridge.Token;
 
         /// <summary>The options in effect: the configuration file, then <see cref="DockerHost"/>. Loaded in BeginProcessing.</summary>
-        protected ArkManagerOptions Options => _options ??= OptionsLoader.Load(this, ConfigPath, DockerHost);
+        protected ArkManagerOptions Options => _options ??= OptionsLoader.Load(this, ConfigPath, DockerHost, HostName);
 
         /// <summary>The manager, built on first use (nothing connects until its first call).</summary>
         protected IArkImageManager Manager
@@ -167,12 +175,25 @@ namespace ArkManager.Images.PowerShell
             try
             {
                 result = task.GetAwaiter().GetResult();
+                WriteHostErrors(result);
                 return true;
             }
             catch (Exception ex) when (!(ex is PipelineStoppedException))
             {
                 HandleError(ex, target);
                 return false;
+            }
+        }
+
+        /// <summary>Writes one non-terminating error per host that could not answer a call over several hosts.</summary>
+        private void WriteHostErrors(object? result)
+        {
+            if (result is IHostResults gathered)
+            {
+                foreach (var error in gathered.HostErrors)
+                {
+                    WriteError(new ErrorRecord(new InvalidOperationException(error.Host + ": " + error.Error), error.ErrorId, ErrorCategory.ConnectionError, error.Host));
+                }
             }
         }
 
@@ -188,6 +209,7 @@ namespace ArkManager.Images.PowerShell
             try
             {
                 result = task.GetAwaiter().GetResult();
+                WriteHostErrors(result);
                 return null;
             }
             catch (Exception ex) when (!(ex is PipelineStoppedException))

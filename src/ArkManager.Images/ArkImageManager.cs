@@ -101,6 +101,30 @@ namespace ArkManager.Images
             _coordinator = new UpdateCoordinator(_images, _servers, _checker, _planner, _gate, _transaction, _history);
         }
 
+        /// <summary>
+        /// The manager the options ask for: with <see cref="ArkManagerOptions.Hosts"/>, an <see cref="ArkFleetManager"/> over
+        /// those engines; otherwise an <see cref="ArkImageManager"/> for the one engine.
+        /// </summary>
+        /// <param name="options">Settings; null uses the defaults.</param>
+        /// <param name="loggerFactory">Where log messages go; null discards them.</param>
+        public static IArkImageManager Create(ArkManagerOptions? options = null, ILoggerFactory? loggerFactory = null) =>
+            options is { Hosts.Count: > 0 } ? new ArkFleetManager(options, loggerFactory) : new ArkImageManager(options, loggerFactory);
+
+        /// <summary>The update flow of this engine (several hosts share one check and one rolling window).</summary>
+        internal UpdateCoordinator Coordinator => _coordinator;
+
+        /// <summary>This engine's registry checks.</summary>
+        internal UpdateChecker Checker => _checker;
+
+        /// <summary>Tells this manager's webhooks about an available update (a check made for several hosts).</summary>
+        internal Task NotifyUpdateAvailableAsync(ImageUpdateCheck check, CancellationToken cancellationToken) =>
+            _notifier.NotifyUpdateAvailableAsync(check, cancellationToken);
+
+        /// <summary>Runs an update of several hosts under this manager's run log and webhooks.</summary>
+        internal Task<T> RunNotifiedAsync<T>(string operation, string target, IReadOnlyList<ImageReference> images,
+            Func<Task<(T Result, IReadOnlyList<ImageUpdateResult> PerImage)>> update, Func<T, string> describe) =>
+            _runLog.RunAsync(operation, target, () => NotifyingAsync(images, update), describe);
+
         /// <summary>Test seam: called after a transaction step is journaled and before it acts (crash tests block here).</summary>
         internal Func<UpdateStep, Task>? TransactionStepHook
         {

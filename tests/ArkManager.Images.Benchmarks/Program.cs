@@ -47,6 +47,7 @@ internal static class Program
             (new[] { "pull", "pull-memory" }, () => Task.FromResult(PullScenario.Run(ctx))),
             (new[] { "backup-nocompress", "backup-compressed", "backup-compressed-size" }, () => Task.FromResult(BackupScenario.Run(ctx))),
             (new[] { "update", "downtime" }, () => Task.FromResult(UpdateScenario.Run(ctx))),
+            (new[] { "multi-host-update" }, () => Task.FromResult<IEnumerable<Row>>(MultiHostScenario.Run(ctx).ToList())),
         };
         foreach (var (ids, run) in scenarios)
         {

@@ -117,6 +117,8 @@ Describe 'First day, without a daemon' {
                 [ArkManager.Images.InvalidServerNameException]::new('../escape')
                 [ArkManager.Images.BackupWriteException]::new('island', 'a.tar', 'disk full', $null)
                 [ArkManager.Images.ServerAlreadyRegisteredException]::new('c1', 'island', 'carol', $false)
+                [ArkManager.Images.AmbiguousServerNameException]::new('island', [string[]]@('eu1', 'eu2'))
+                [ArkManager.Images.UnknownHostException]::new('eu9', 'No host named eu9')
                 [ArkManager.Images.ServerUpdateException]::new('x', [ArkManager.Images.ServerUpdateResult]@{ Server = 'island'; Outcome = 'RolledBack' })
                 [ArkManager.Images.ServerUpdateException]::new('x', [ArkManager.Images.ServerUpdateResult]@{ Server = 'island'; Outcome = 'Failed' })
             )
@@ -135,6 +137,8 @@ Describe 'First day, without a daemon' {
             $ids['InvalidServerName'] | Should -Be 'InvalidArgument'
             $ids['BackupWriteFailed'] | Should -Be 'WriteError'
             $ids['ServerAlreadyRegistered'] | Should -Be 'ResourceExists'
+            $ids['AmbiguousServerName'] | Should -Be 'InvalidArgument'
+            $ids['UnknownHost'] | Should -Be 'ObjectNotFound'
 
             # Every public exception type of the library is in the list above (a new one must get a category too).
             $types = $library.GetExportedTypes() | Where-Object { [ArkManager.Images.ArkManagerException].IsAssignableFrom($_) } | ForEach-Object Name

@@ -10,10 +10,10 @@ namespace ArkManager.Images.PowerShell.Engine
     public static class ArkEngine
     {
         /// <summary>A manager that logs nothing (tab completion).</summary>
-        public static IArkImageManager CreateManager(ArkManagerOptions options) => new ArkImageManager(options);
+        public static IArkImageManager CreateManager(ArkManagerOptions options) => ArkImageManager.Create(options);
 
         /// <summary>A manager whose log messages go to <paramref name="logging"/>.</summary>
         public static IArkImageManager CreateManager(ArkManagerOptions options, ArkLogging? logging) =>
-            new ArkImageManager(options, logging?.Factory);
+            ArkImageManager.Create(options, logging?.Factory);
     }
 }

@@ -138,6 +138,8 @@ namespace ArkManager.Images.PowerShell.Infrastructure
             ["BackupWriteFailed"] = ErrorCategory.WriteError,
             ["ServerAlreadyRegistered"] = ErrorCategory.ResourceExists,
             ["CredentialHelperFailed"] = ErrorCategory.AuthenticationError,
+            ["AmbiguousServerName"] = ErrorCategory.InvalidArgument,
+            ["UnknownHost"] = ErrorCategory.ObjectNotFound,
         };
 
         /// <summary>The category of an exception.</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Runtime.InteropServices;
 using ArkManager.Images.Configuration;
 
@@ -23,6 +24,23 @@ namespace ArkManager.Images
         /// Null resolves it like the Docker CLI: DOCKER_HOST, then the current docker context, then the platform default.
         /// </summary>
         public string? DockerHost { get; init; }
+
+        /// <summary>
+        /// Several Docker engines (config key <c>hosts</c>), each with a name; empty: the one engine of <see cref="DockerHost"/>.
+        /// With hosts, <see cref="ArkImageManager.Create"/> returns a manager that spans them all: servers are addressed as
+        /// <c>host/name</c> (or by a name no other host uses), and each host keeps its journals, locks and history under
+        /// <c>hosts/&lt;name&gt;</c> of the state directory.
+        /// </summary>
+        public IReadOnlyList<DockerHostOptions> Hosts { get; init; } = Array.Empty<DockerHostOptions>();
+
+        /// <summary>The configured host this manager serves (set for each host of <see cref="Hosts"/>); null for a single engine.</summary>
+        public string? HostName { get; init; }
+
+        /// <summary>Verify the engine's TLS certificate (as DOCKER_TLS_VERIFY); null: the environment decides.</summary>
+        public bool? DockerTlsVerify { get; init; }
+
+        /// <summary>The folder with ca.pem, cert.pem and key.pem (as DOCKER_CERT_PATH); null: the environment decides.</summary>
+        public string? DockerCertPath { get; init; }
 
         /// <summary>Registries (host[:port]) reached over plain http. Loopback registries always count as insecure, as in Docker.</summary>
         public IReadOnlyList<string> InsecureRegistries { get; init; } = Array.Empty<string>();
@@ -121,6 +139,26 @@ namespace ArkManager.Images
                 throw new ArgumentException("MaxConcurrentChecks must be at least 1.");
             }
 
+            var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var host in Hosts ?? Array.Empty<DockerHostOptions>())
+            {
+                if (host is null)
+                {
+                    throw new ArgumentException("Hosts must not contain null.");
+                }
+
+                host.Validate();
+                if (!names.Add(host.Name))
+                {
+                    throw new ArgumentException($"The host name '{host.Name}' appears twice in hosts.");
+                }
+            }
+
+            if ((Hosts?.Count ?? 0) > 0 && !string.IsNullOrWhiteSpace(DockerHost))
+            {
+                throw new ArgumentException("Set either dockerHost (one engine) or hosts (several engines), not both.");
+            }
+
             foreach (var webhook in Webhooks ?? Array.Empty<WebhookOptions>())
             {
                 if (webhook is null)
@@ -131,5 +169,37 @@ namespace ArkManager.Images
                 webhook.Validate();
             }
         }
+
+        /// <summary>
+        /// The options restricted to the named hosts (in the configured order), for commands aimed at some hosts only.
+        /// Throws <see cref="ArgumentException"/> naming an unknown host and the configured ones.
+        /// </summary>
+        public ArkManagerOptions SelectHosts(IEnumerable<string> hostNames)
+        {
+            var wanted = new HashSet<string>(hostNames ?? throw new ArgumentNullException(nameof(hostNames)), StringComparer.OrdinalIgnoreCase);
+            var known = Hosts ?? Array.Empty<DockerHostOptions>();
+            foreach (var name in wanted)
+            {
+                if (!known.Any(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase)))
+                {
+                    throw new UnknownHostException(name, known.Count == 0
+                        ? $"No host named '{name}': no hosts are configured (add \"hosts\" to the configuration file)."
+                        : $"No host named '{name}'; the configured hosts are: {string.Join(", ", known.Select(h => h.Name))}.");
+                }
+            }
+
+            return this with { Hosts = known.Where(h => wanted.Contains(h.Name)).ToList() };
+        }
+
+        /// <summary>The options of one engine of <see cref="Hosts"/>: its endpoint and TLS, its own state folder, no hosts.</summary>
+        internal ArkManagerOptions ForHost(DockerHostOptions host) => this with
+        {
+            Hosts = Array.Empty<DockerHostOptions>(),
+            HostName = host.Name,
+            DockerHost = host.DockerHost,
+            DockerTlsVerify = host.TlsVerify,
+            DockerCertPath = host.CertPath,
+            StateDirectory = Path.Combine(EffectiveStateDirectory, "hosts", host.Name),
+        };
     }
 }

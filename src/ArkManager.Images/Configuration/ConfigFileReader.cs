@@ -7,7 +7,7 @@ using System.Text.Json;
 namespace ArkManager.Images.Configuration
 {
     /// <summary>Reads the JSON configuration file strictly, reporting the line of every problem.</summary>
-    internal static class ConfigFileReader
+    internal static partial class ConfigFileReader
     {
         public static ArkManagerOptions Read(string path)
         {
@@ -107,15 +107,23 @@ namespace ArkManager.Images.Configuration
                         case "webhooks":
                             options = options with { Webhooks = ReadWebhooks(ref reader, path, bytes, offset, key) };
                             break;
+                        case "hosts":
+                            options = options with { Hosts = ReadHosts(ref reader, path, bytes, offset, key) };
+                            break;
                         default:
                             throw Error(path, bytes, offset, keyPosition,
-                                $"unknown key '{key}'. Known keys: dockerHost, requiredImages, insecureRegistries, stateDirectory, dockerConfigDirectory, connectTimeoutSeconds, dockerRequestTimeoutSeconds, registryTimeoutSeconds, credentialHelperTimeoutSeconds, maxConcurrentChecks, webhooks.");
+                                $"unknown key '{key}'. Known keys: dockerHost, requiredImages, insecureRegistries, stateDirectory, dockerConfigDirectory, connectTimeoutSeconds, dockerRequestTimeoutSeconds, registryTimeoutSeconds, credentialHelperTimeoutSeconds, maxConcurrentChecks, webhooks, hosts.");
                     }
                 }
 
                 if (reader.Read())
                 {
                     throw Error(path, bytes, offset, reader.TokenStartIndex, "unexpected content after the closing brace.");
+                }
+
+                if (options.Hosts.Count > 0 && !string.IsNullOrWhiteSpace(options.DockerHost))
+                {
+                    throw new ArkConfigurationException(path, null, "set either \"dockerHost\" (one engine) or \"hosts\" (several engines), not both.");
                 }
             }
             catch (JsonException ex)

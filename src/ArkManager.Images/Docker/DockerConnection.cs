@@ -43,7 +43,7 @@ namespace ArkManager.Images.Docker
         {
             _options = options;
             _logger = logger;
-            Endpoint = DockerEndpoint.Resolve(options.DockerHost, options.DockerConfigDirectory);
+            Endpoint = DockerEndpoint.Resolve(options.DockerHost, options.DockerConfigDirectory, tlsVerifySetting: options.DockerTlsVerify, certPathOverride: options.DockerCertPath);
         }
 
         public DockerEndpoint Endpoint { get; }

@@ -30,13 +30,14 @@ namespace ArkManager.Images.Docker
         public string Display => Uri.OriginalString;
 
         /// <summary>Resolves the endpoint: explicit, then DOCKER_HOST, then DOCKER_CONTEXT / currentContext, then the platform default.</summary>
-        public static DockerEndpoint Resolve(string? explicitHost, string? dockerConfigDirectory, Func<string, string?>? environment = null, bool? isWindows = null)
+        public static DockerEndpoint Resolve(string? explicitHost, string? dockerConfigDirectory, Func<string, string?>? environment = null, bool? isWindows = null,
+            bool? tlsVerifySetting = null, string? certPathOverride = null)
         {
             environment ??= Environment.GetEnvironmentVariable;
             var windows = isWindows ?? RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
             var configDir = ResolveConfigDirectory(dockerConfigDirectory, environment);
-            var tlsVerify = IsTruthy(environment("DOCKER_TLS_VERIFY"));
-            var certPathSetting = environment("DOCKER_CERT_PATH");
+            var tlsVerify = tlsVerifySetting ?? IsTruthy(environment("DOCKER_TLS_VERIFY"));
+            var certPathSetting = string.IsNullOrWhiteSpace(certPathOverride) ? environment("DOCKER_CERT_PATH") : certPathOverride;
             var certPath = string.IsNullOrEmpty(certPathSetting) ? configDir : certPathSetting!;
 
             if (!string.IsNullOrWhiteSpace(explicitHost))

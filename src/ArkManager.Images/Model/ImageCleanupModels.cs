@@ -7,6 +7,9 @@ namespace ArkManager.Images
     /// <summary>What <see cref="IArkImageManager.RemoveOldImagesAsync"/> did with one image.</summary>
     public sealed record ImageCleanupEntry
     {
+        /// <summary>The configured host of the image; null with a single engine.</summary>
+        public string? Host { get; init; }
+
         // ToString shows list properties as their values, not their type name (see RecordText).
         private bool PrintMembers(System.Text.StringBuilder builder) => RecordText.PrintMembers(this, builder);
 

@@ -43,6 +43,9 @@ namespace ArkManager.Images
     /// <summary>Whether one required image is present locally.</summary>
     public sealed record ImageStatus
     {
+        /// <summary>The configured host this status is for; null with a single engine.</summary>
+        public string? Host { get; init; }
+
         /// <summary>The required image reference, normalised.</summary>
         public string Image { get; init; } = string.Empty;
 
@@ -78,6 +81,9 @@ namespace ArkManager.Images
     /// <summary>One progress report of a pull.</summary>
     public sealed record PullProgress
     {
+        /// <summary>The configured host that is pulling; null with a single engine.</summary>
+        public string? Host { get; init; }
+
         /// <summary>The image being pulled.</summary>
         public string Image { get; init; } = string.Empty;
 
@@ -160,5 +166,11 @@ namespace ArkManager.Images
 
         /// <summary>When the check ran.</summary>
         public DateTimeOffset CheckedAt { get; init; }
+
+        /// <summary>With several hosts: the hosts whose image is behind the registry or missing (empty otherwise).</summary>
+        public IReadOnlyList<string> HostsBehind { get; init; } = Array.Empty<string>();
+
+        /// <summary>With several hosts: the hosts that could not be asked for their image (empty otherwise).</summary>
+        public IReadOnlyList<HostError> HostErrors { get; init; } = Array.Empty<HostError>();
     }
 }

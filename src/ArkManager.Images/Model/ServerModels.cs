@@ -100,6 +100,12 @@ namespace ArkManager.Images
     /// <summary>A managed ARK server (a container labelled <c>io.arkmanager.server</c>).</summary>
     public sealed record ServerInfo
     {
+        /// <summary>The configured host (<see cref="ArkManagerOptions.Hosts"/>) the server runs on; null with a single engine.</summary>
+        public string? Host { get; init; }
+
+        /// <summary><c>host/name</c> when the server belongs to a configured host, else the name.</summary>
+        public string QualifiedName => Host is null ? Name : Host + "/" + Name;
+
         /// <summary>The server name.</summary>
         public string Name { get; init; } = string.Empty;
 

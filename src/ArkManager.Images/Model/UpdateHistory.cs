@@ -7,6 +7,9 @@ namespace ArkManager.Images
     /// <summary>One record of the update history (one server, one update, rollback or recreate).</summary>
     public sealed record UpdateHistoryRecord
     {
+        /// <summary>The configured host of the server (from where the record is kept); null with a single engine.</summary>
+        public string? Host { get; init; }
+
         // ToString shows list properties as their values, not their type name (see RecordText).
         private bool PrintMembers(System.Text.StringBuilder builder) => RecordText.PrintMembers(this, builder);
 

@@ -7,6 +7,9 @@ namespace ArkManager.Images
     /// <summary>A container created from an image reference (a server or not).</summary>
     public sealed record ContainerInfo
     {
+        /// <summary>The configured host the container is on; null with a single engine.</summary>
+        public string? Host { get; init; }
+
         /// <summary>The container id.</summary>
         public string Id { get; init; } = string.Empty;
 
@@ -35,6 +38,9 @@ namespace ArkManager.Images
     /// <summary>A server that runs (or ran) an image reference, as input to an update.</summary>
     public sealed record AffectedServer
     {
+        /// <summary>The configured host the server runs on; null with a single engine.</summary>
+        public string? Host { get; init; }
+
         /// <summary>The server name.</summary>
         public string Name { get; init; } = string.Empty;
 
@@ -97,6 +103,9 @@ namespace ArkManager.Images
     /// <summary>Progress of an update or recreate.</summary>
     public sealed record UpdateProgress
     {
+        /// <summary>The configured host the progress is from; null with a single engine.</summary>
+        public string? Host { get; init; }
+
         /// <summary>The server being worked on (null for image-wide phases).</summary>
         public string? Server { get; init; }
 
@@ -119,6 +128,9 @@ namespace ArkManager.Images
     /// <summary>What an update will do (the -WhatIf answer).</summary>
     public sealed record UpdatePlanItem
     {
+        /// <summary>The configured host of the server; null with a single engine.</summary>
+        public string? Host { get; init; }
+
         // ToString shows list properties as their values, not their type name (see RecordText).
         private bool PrintMembers(System.Text.StringBuilder builder) => RecordText.PrintMembers(this, builder);
 

@@ -76,6 +76,9 @@ namespace ArkManager.Images
     /// <summary>The result of updating (or recreating, or rolling back) one server.</summary>
     public sealed record ServerUpdateResult
     {
+        /// <summary>The configured host of the server; null with a single engine.</summary>
+        public string? Host { get; init; }
+
         // ToString shows list properties as their values, not their type name (see RecordText).
         private bool PrintMembers(System.Text.StringBuilder builder) => RecordText.PrintMembers(this, builder);
 
@@ -144,6 +147,9 @@ namespace ArkManager.Images
     /// <summary>The result of <see cref="IArkImageManager.UpdateImageAsync"/>.</summary>
     public sealed record ImageUpdateResult
     {
+        /// <summary>The configured host this result is for (each host pulls and updates its own servers); null with a single engine.</summary>
+        public string? Host { get; init; }
+
         // ToString shows list properties as their values, not their type name (see RecordText).
         private bool PrintMembers(System.Text.StringBuilder builder) => RecordText.PrintMembers(this, builder);
 

@@ -75,6 +75,13 @@ namespace ArkManager.Images.Updates
             }
         }
 
+        /// <summary>
+        /// Asks the registry only (one manifest HEAD), comparing with no local image: <see cref="ImageUpdateCheck.RemoteDigest"/>
+        /// or the failure. Several engines then compare it with their own image (<see cref="RegistryAnswer"/>).
+        /// </summary>
+        public Task<ImageUpdateCheck> AskRegistryAsync(ImageReference reference, CancellationToken cancellationToken) =>
+            CheckAsync(reference, new ImageInfo(), null, cancellationToken);
+
         private async Task<ImageUpdateCheck> CheckAsync(ImageReference reference, ImageInfo? local, RegistryConcurrency? concurrency, CancellationToken cancellationToken)
         {
             var image = reference.ToString();

@@ -38,14 +38,24 @@ namespace ArkManager.Images.Updates
         }
 
         /// <summary>The plan of every image (one check each), as <see cref="UpdateManyAsync"/> would start it.</summary>
-        public async Task<IReadOnlyList<UpdatePlanItem>> PlanManyAsync(IReadOnlyList<ImageReference> references, UpdateOptions options, CancellationToken cancellationToken)
+        public async Task<IReadOnlyList<UpdatePlanItem>> PlanManyAsync(IReadOnlyList<ImageReference> references, UpdateOptions options, CancellationToken cancellationToken,
+            IReadOnlyDictionary<string, ImageUpdateCheck>? registryAnswers = null)
         {
-            var checks = await _checker.CheckAllAsync(references.Distinct().ToList(), cancellationToken).ConfigureAwait(false);
+            var checks = registryAnswers is null ? await _checker.CheckAllAsync(references.Distinct().ToList(), cancellationToken).ConfigureAwait(false) : null;
             var items = new List<UpdatePlanItem>();
             foreach (var reference in references.Distinct())
             {
-                checks.TryGetValue(reference.ToString(), out var check);
                 var local = await _images.InspectAsync(reference, cancellationToken).ConfigureAwait(false);
+                ImageUpdateCheck? check;
+                if (checks is null)
+                {
+                    check = registryAnswers!.TryGetValue(reference.ToString(), out var answer) ? RegistryAnswer.AgainstLocal(answer, local, reference) : null;
+                }
+                else
+                {
+                    checks.TryGetValue(reference.ToString(), out check);
+                }
+
                 items.AddRange(await _planner.PlanAsync(reference, options, options.Offline ? null : check, local, cancellationToken).ConfigureAwait(false));
             }
 
@@ -83,15 +93,24 @@ namespace ArkManager.Images.Updates
             return UpdateJudge.Batch(phases.Select(p => UpdateJudge.Judge(p, byServer, options.Owner)).ToList());
         }
 
-        /// <summary>Check, then pull when the registry is ahead (or asked with Force), then plan on the local image.</summary>
-        private async Task<ImagePhase> PrepareAsync(ImageReference reference, UpdateOptions options, IProgress<UpdateProgress>? progress, CancellationToken cancellationToken)
+        /// <summary>Finishes or undoes every transaction a crash left on this engine (before a run changes anything).</summary>
+        public Task RecoverAllAsync(CancellationToken cancellationToken) => _gate.RecoverAllAsync(cancellationToken);
+
+        /// <summary>
+        /// Check (or take <paramref name="registryCheck"/>, the registry's answer already got for another engine, and compare
+        /// it with this engine's image), then pull when the registry is ahead (or asked with Force), then plan on the local image.
+        /// </summary>
+        public async Task<ImagePhase> PrepareAsync(ImageReference reference, UpdateOptions options, IProgress<UpdateProgress>? progress, CancellationToken cancellationToken,
+            ImageUpdateCheck? registryCheck = null)
         {
             var before = await _images.InspectAsync(reference, cancellationToken).ConfigureAwait(false);
             ImageUpdateCheck? check = null;
             if (!options.Offline)
             {
                 progress?.Report(new UpdateProgress { Phase = "Check", Message = $"Checking {reference} against its registry" });
-                check = await _checker.CheckAsync(reference, cancellationToken).ConfigureAwait(false);
+                check = registryCheck is null
+                    ? await _checker.CheckAsync(reference, cancellationToken).ConfigureAwait(false)
+                    : RegistryAnswer.AgainstLocal(registryCheck, before, reference);
                 if (UpdateJudge.CheckFailure(check) is { } failure)
                 {
                     var blockedPlan = await _planner.PlanAsync(reference, options, check, before, cancellationToken).ConfigureAwait(false);
@@ -128,7 +147,7 @@ namespace ArkManager.Images.Updates
             return new ImagePhase(reference, check, before, after, pulled, final);
         }
 
-        private async Task<ServerUpdateResult> UpdateOneAsync(UpdatePlanItem item, ImagePhase phase, UpdateOptions options, IProgress<UpdateProgress>? progress, CancellationToken cancellationToken)
+        public async Task<ServerUpdateResult> UpdateOneAsync(UpdatePlanItem item, ImagePhase phase, UpdateOptions options, IProgress<UpdateProgress>? progress, CancellationToken cancellationToken)
         {
             try
             {
@@ -141,7 +160,7 @@ namespace ArkManager.Images.Updates
             }
         }
 
-        private async Task<IReadOnlyDictionary<string, string?>> ClusterOfAsync(IEnumerable<string> servers, CancellationToken cancellationToken)
+        public async Task<IReadOnlyDictionary<string, string?>> ClusterOfAsync(IEnumerable<string> servers, CancellationToken cancellationToken)
         {
             var all = await _servers.ListAsync(null, cancellationToken).ConfigureAwait(false);
             var wanted = new HashSet<string>(servers, StringComparer.Ordinal);
