@@ -34,6 +34,12 @@ namespace ArkManager.Images
         /// <param name="options">Settings with at least one entry in <see cref="ArkManagerOptions.Hosts"/>.</param>
         /// <param name="loggerFactory">Where log messages go; null discards them.</param>
         public ArkFleetManager(ArkManagerOptions options, ILoggerFactory? loggerFactory = null)
+            : this(options, loggerFactory, null)
+        {
+        }
+
+        /// <summary>A manager of several hosts inside a host app (named HTTP clients, the run log setting).</summary>
+        internal ArkFleetManager(ArkManagerOptions options, ILoggerFactory? loggerFactory, ManagerHosting? hosting)
         {
             Options = options ?? throw new ArgumentNullException(nameof(options));
             Options.Validate();
@@ -47,7 +53,7 @@ namespace ArkManager.Images
             {
                 foreach (var host in Options.Hosts)
                 {
-                    hosts.Add((host.Name, new ArkImageManager(Options.ForHost(host), loggerFactory)));
+                    hosts.Add((host.Name, hosting is null ? new ArkImageManager(Options.ForHost(host), loggerFactory) : new ArkImageManager(Options.ForHost(host), loggerFactory, hosting)));
                 }
             }
             catch
@@ -176,6 +182,14 @@ namespace ArkManager.Images
             }
 
             return pulls[0].Image!;
+        }
+
+        /// <inheritdoc />
+        /// <remarks>The registries do not depend on the host: asked once, from the first host's manager.</remarks>
+        public Task<IReadOnlyList<RegistryProbe>> ProbeRegistriesAsync(CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            return _hosts[0].Manager.ProbeRegistriesAsync(cancellationToken);
         }
 
         /// <inheritdoc />

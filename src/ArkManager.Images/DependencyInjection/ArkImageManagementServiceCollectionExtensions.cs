@@ -163,7 +163,7 @@ namespace Microsoft.Extensions.DependencyInjection
                 WebhookHttpClient = http is null ? null : () => http.CreateClient(WebhookHttpClientName),
                 RunLog = settings.RunLog ?? loggerFactory is null,
             };
-            return new ArkImageManager(options, loggerFactory, hosting);
+            return options.Hosts.Count > 0 ? new ArkFleetManager(options, loggerFactory, hosting) : new ArkImageManager(options, loggerFactory, hosting);
         }
     }
 
