@@ -142,6 +142,38 @@ public sealed class MultiHostTests : FaultTestBase
         Assert.Equal(v1OnB, back!.ImageId);
     }
 
+    [Fact]
+    public async Task A_host_over_TLS_is_reached_with_its_own_certificates_and_a_wrong_CA_is_that_host_s_error_only()
+    {
+        var image = PushFresh("v1");
+        HostResultList<ServerInfo> Listed(IReadOnlyList<ServerInfo> l) => Assert.IsType<HostResultList<ServerInfo>>(l);
+        using (var good = new ArkFleetManager(TlsOptions(image, _b.ClientCertDirectory)))
+        {
+            var servers = Listed(await good.GetServersAsync());
+            Assert.Empty(servers.HostErrors); // both hosts answered: b over tcp with TLS and client certificate
+            var status = await good.GetHostStatusAsync();
+            Assert.All(status, s => Assert.True(s.Reachable, s.Host + ": " + s.Error));
+        }
+
+        using var wrong = new ArkFleetManager(TlsOptions(image, _b.WrongCaDirectory));
+        var listed = Listed(await wrong.GetServersAsync());
+        var error = Assert.Single(listed.HostErrors);
+        Assert.Equal(("b", "DockerUnavailable"), (error.Host, error.ErrorId)); // refused: the daemon's certificate is not of that CA
+        Assert.Contains((await wrong.GetHostStatusAsync()), s => s.Host == "a" && s.Reachable);
+    }
+
+    private ArkManagerOptions TlsOptions(string image, string certPath) => new()
+    {
+        Hosts = new[]
+        {
+            new DockerHostOptions { Name = "a", DockerHost = Sandbox.DockerHost },
+            new DockerHostOptions { Name = "b", DockerHost = _b.TlsHost, TlsVerify = true, CertPath = certPath },
+        },
+        RequiredImages = new[] { image },
+        StateDirectory = TempDir("state-mh"),
+        DockerConfigDirectory = TempDir("dockercfg-mh"),
+    };
+
     private ArkFleetManager Fleet(string image, string state, string secondHost) =>
         (ArkFleetManager)ArkImageManager.Create(new ArkManagerOptions
         {
