@@ -196,3 +196,16 @@ function Get-FreeTestPort {
     $listener.Start()
     try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
 }
+
+# Waits until the stand-in in container $Name has logged its readiness line (past its startup, so a SIGTERM now makes
+# it save); throws after $TimeoutSeconds. A wait on the event instead of a sleep.
+function Wait-SandboxServerReady {
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $Name, [int] $TimeoutSeconds = 30)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while ($true) {
+        $logs = (& docker -H $Sandbox.DockerHost logs $Name 2>&1) -join "`n"
+        if ($logs -match 'advertising for join') { return }
+        if ([DateTime]::UtcNow -gt $deadline) { throw "The server '$Name' did not log its readiness line within $TimeoutSeconds s: $logs" }
+        Start-Sleep -Milliseconds 100
+    }
+}
