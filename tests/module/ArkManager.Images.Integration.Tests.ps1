@@ -256,7 +256,7 @@ Describe 'Servers on the sandbox' -Skip:$skipIntegration {
     }
 
     It 'Stop-ArkServer stops it (input by property name) and lets the world save finish' {
-        Start-Sleep -Seconds 1 # past the stand-in's startup
+        Wait-SandboxServerReady -Sandbox $sb -Name $server # past the stand-in's startup
         $stopped = Get-ArkServer -Name $server -DockerHost $dh | Stop-ArkServer -Timeout 20 -DockerHost $dh -Confirm:$false
         $stopped.Name | Should -Be $server
         $stopped.State | Should -Be 'exited'
@@ -267,7 +267,7 @@ Describe 'Servers on the sandbox' -Skip:$skipIntegration {
         $null = New-ArkServer -Name $slow -Image $sb.ImageV1 -Network none -Environment @{ ARK_SHUTDOWN_SAVE_SECONDS = 60; ARK_STARTUP_DELAY = 0 } `
             -StopTimeout 120 -RestartPolicy no -DockerHost $dh -Confirm:$false
         $null = Start-ArkServer -Name $slow -DockerHost $dh -Confirm:$false
-        Start-Sleep -Seconds 1
+        Wait-SandboxServerReady -Sandbox $sb -Name $slow
         $r = Invoke-InRunspace -ModulePath $ModulePath -Script {
             param($name, $dh)
             Stop-ArkServer -Name $name -DockerHost $dh -Confirm:$false

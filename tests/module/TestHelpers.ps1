@@ -174,3 +174,38 @@ function Get-TestEdition {
     if ($env:ARKMANAGER_FORCE_EDITION_BUILD -in 'net8.0', 'netstandard2.0') { return $env:ARKMANAGER_FORCE_EDITION_BUILD }
     if ($PSVersionTable.PSEdition -eq 'Core') { 'net8.0' } else { 'netstandard2.0' }
 }
+
+# Starts the xunit suite's fault-injecting HTTP front (tests/ArkManager.Images.Tests/Infrastructure/FaultFront.cs,
+# compiled here with Add-Type, once per process) on a free 127.0.0.1 port before $Upstream (host:port). Set its mode
+# with .Set([ArkManager.Images.Tests.Infrastructure.FaultKind]::Http500) etc.; Dispose() it at the end.
+function Start-TestFaultFront {
+    param([Parameter(Mandatory)] [string] $Upstream)
+    if (-not ('ArkManager.Images.Tests.Infrastructure.FaultFront' -as [type])) {
+        $file = Join-Path $PSScriptRoot '../ArkManager.Images.Tests/Infrastructure/FaultFront.cs'
+        # The test project compiles it with nullable and implicit usings on; say both here.
+        $usings = '#nullable enable', 'using System;', 'using System.Collections.Generic;', 'using System.IO;', 'using System.Linq;',
+            'using System.Threading;', 'using System.Threading.Tasks;'
+        Add-Type -TypeDefinition (($usings -join "`n") + "`n" + (Get-Content -LiteralPath $file -Raw)) -Language CSharp
+    }
+    [ArkManager.Images.Tests.Infrastructure.FaultFront]::new($Upstream)
+}
+
+# A TCP port free on loopback now.
+function Get-FreeTestPort {
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+}
+
+# Waits until the stand-in in container $Name has logged its readiness line (past its startup, so a SIGTERM now makes
+# it save); throws after $TimeoutSeconds. A wait on the event instead of a sleep.
+function Wait-SandboxServerReady {
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $Name, [int] $TimeoutSeconds = 30)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while ($true) {
+        $logs = (& docker -H $Sandbox.DockerHost logs $Name 2>&1) -join "`n"
+        if ($logs -match 'advertising for join') { return }
+        if ([DateTime]::UtcNow -gt $deadline) { throw "The server '$Name' did not log its readiness line within $TimeoutSeconds s: $logs" }
+        Start-Sleep -Milliseconds 100
+    }
+}

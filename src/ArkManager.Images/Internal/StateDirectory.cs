@@ -6,7 +6,9 @@ namespace ArkManager.Images.Internal
 {
     /// <summary>
     /// The state directory holds journals, snapshots, history and logs: owner-only. On Unix directories are created 0700
-    /// and files 0600; on Windows they inherit the ACL of the state directory's parent (see the README).
+    /// and files 0600; on Windows each directory is created with a protected ACL (no inheritance from its parent) that
+    /// grants only SYSTEM, Administrators and the creating account (<see cref="StateDirectoryAcl"/>), which its files
+    /// inherit.
     /// </summary>
     internal static class StateDirectory
     {
@@ -25,6 +27,12 @@ namespace ArkManager.Images.Internal
             if (!string.IsNullOrEmpty(parent) && !Directory.Exists(parent))
             {
                 Create(parent!);
+            }
+
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+            {
+                StateDirectoryAcl.CreateProtected(path);
+                return;
             }
 
             Directory.CreateDirectory(path);

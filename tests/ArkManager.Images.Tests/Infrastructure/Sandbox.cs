@@ -210,6 +210,37 @@ public sealed class Sandbox
         return result;
     }
 
+    /// <summary>
+    /// The registry log's requests for <paramref name="repositoryPath"/> once they satisfy <paramref name="until"/>:
+    /// the waiting log reader. The registry writes its log after each answer, so a test waits for a request it knows
+    /// was sent (its positive control: e.g. a real pull) before it reads what happened in the window before it.
+    /// Throws when the log has not shown it within <paramref name="timeout"/> (default 30 s).
+    /// </summary>
+    public static IReadOnlyList<RegistryRequest> WaitForRequests(string logPath, string repositoryPath, Func<IReadOnlyList<RegistryRequest>, bool> until, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var requests = RequestsFor(logPath, repositoryPath);
+            if (until(requests))
+            {
+                return requests;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The registry log {logPath} did not show the awaited request for {repositoryPath}; it has {requests.Count}: "
+                    + string.Join(", ", requests.TakeLast(10).Select(r => r.Method + " " + r.Uri)));
+            }
+
+            Thread.Sleep(100);
+        }
+    }
+
+    /// <summary>The manifest digest (sha256:…) of <paramref name="localImage"/> as the registry holds it (from the daemon's RepoDigests of a pushed or pulled image).</summary>
+    public string RepoDigestOf(string localImage) =>
+        Docker("image", "inspect", "--format", "{{range .RepoDigests}}{{.}} {{end}}", localImage).Split(' ', StringSplitOptions.RemoveEmptyEntries)[0].Split('@')[1];
+
     private static Sandbox Load()
     {
         var dir = Environment.GetEnvironmentVariable("ARKMANAGER_SANDBOX_DIR");

@@ -20,15 +20,25 @@ public sealed class ImageIntegrationTests : SandboxTestBase
     public async Task Validate_lists_missing_images_and_never_pulls()
     {
         var image = PushFresh("v1");
+        var repository = image[..image.LastIndexOf(':')];
         var repoPath = image[(Sandbox.Registry.Length + 1)..image.LastIndexOf(':')];
+        var digest = Sandbox.RepoDigestOf(Sandbox.ImageV1); // the same manifest: v1 copied to this repository
         using var manager = CreateManager(image);
+        var pushed = Sandbox.WaitForRequests(Sandbox.RegistryLog, repoPath, rs => rs.Any(r => r.Method == "PUT" && r.IsManifest)).Count;
 
         var missing = await manager.ValidateRequiredImagesAsync();
 
         Assert.Equal(new[] { image }, missing);
         Assert.False(Sandbox.ImageExists(image));
-        var requests = Sandbox.RequestsFor(Sandbox.RegistryLog, repoPath);
-        Assert.DoesNotContain(requests, r => r.Method == "GET" && r.IsManifest && !r.Line.Contains("docker/")); // only the push's own requests
+
+        // Positive control in the same window, seen by the same reader: a real pull (by digest, so that its requests
+        // cannot be mistaken for a pull of the tag by the validation).
+        Sandbox.Docker("pull", "-q", repository + "@" + digest);
+        TrackImage(repository + "@" + digest);
+        var all = Sandbox.WaitForRequests(Sandbox.RegistryLog, repoPath, rs => rs.Skip(pushed).Any(r => r.IsManifest && r.Uri.EndsWith(digest, StringComparison.Ordinal)));
+        var control = all.Skip(pushed).ToList().FindIndex(r => r.IsManifest && r.Uri.EndsWith(digest, StringComparison.Ordinal));
+        var window = all.Skip(pushed).Take(control).ToList();
+        Assert.DoesNotContain(window, r => r.IsManifest || r.Method == "GET"); // the validation asked the registry nothing
     }
 
     [Fact]

@@ -15,14 +15,19 @@ public sealed class UpdateCheckIntegrationTests : SandboxTestBase
         using var manager = CreateManager(image);
         await manager.PullImageAsync(image);
 
-        var before = Sandbox.RequestsFor(Sandbox.RegistryLog, repo).Count;
+        // The waiting log reader: every window ends at a request the test knows was sent.
+        var before = Sandbox.WaitForRequests(Sandbox.RegistryLog, repo, rs => rs.Any(r => r.Method == "HEAD" && r.IsManifest && r.Uri.EndsWith("/latest", StringComparison.Ordinal))).Count;
         var upToDate = await manager.CheckImageUpdateAsync(image);
         Assert.Equal(ImageUpdateState.UpToDate, upToDate.State);
         Assert.False(upToDate.UpdateAvailable);
         Assert.Equal(upToDate.LocalDigest, upToDate.RemoteDigest);
 
-        Sandbox.PushVariant("v2", image); // "an update": a new push under the same tag
-        var afterPush = Sandbox.RequestsFor(Sandbox.RegistryLog, repo).Count;
+        // "An update": a new image (one nobody has locally, so that the control pull below really downloads) pushed
+        // under the same tag; the local tag stays on the old image.
+        var oldId = Sandbox.Docker("image", "inspect", "--format", "{{.Id}}", image);
+        Sandbox.PushUniqueImage(image);
+        Sandbox.Docker("tag", oldId, image);
+        var afterPush = Sandbox.WaitForRequests(Sandbox.RegistryLog, repo, rs => rs.Skip(before).Any(r => r.Method == "PUT" && r.IsManifest)).Count;
 
         var check = await manager.CheckImageUpdateAsync(image);
         Assert.Equal(ImageUpdateState.UpdateAvailable, check.State);
@@ -31,18 +36,26 @@ public sealed class UpdateCheckIntegrationTests : SandboxTestBase
         Assert.Equal(Sandbox.Registry, check.Registry);
         Assert.Null(check.Error);
 
-        var all = Sandbox.RequestsFor(Sandbox.RegistryLog, repo);
-        var firstCheck = all.Skip(before).Take(afterPush - before).Where(r => !r.Line.Contains("docker/")).ToList();
-        var secondCheck = all.Skip(afterPush).ToList();
+        // The local image was not touched: the check never pulls.
+        var local = await manager.GetImageInfoAsync(image);
+        Assert.Equal(check.LocalDigest, local!.Digest);
+
+        // Positive control in the same window, seen by the same reader: a real pull of the new image, by its digest
+        // (so that its requests are told apart from the check's, which asks for the tag).
+        var byDigest = image[..image.LastIndexOf(':')] + "@" + check.RemoteDigest;
+        Sandbox.Docker("pull", "-q", byDigest);
+        TrackImage(byDigest);
+        var all = Sandbox.WaitForRequests(Sandbox.RegistryLog, repo, rs => rs.Skip(afterPush).Any(r => r.Method == "GET" && r.IsManifest && r.Uri.EndsWith(check.RemoteDigest!, StringComparison.Ordinal)));
+        var control = all.Skip(afterPush).ToList().FindIndex(r => r.IsManifest && r.Uri.EndsWith(check.RemoteDigest!, StringComparison.Ordinal));
+        Assert.Contains(all.Skip(afterPush + control), r => r.Method == "GET" && r.IsBlob); // the reader sees a pull's GETs
+
+        var firstCheck = all.Skip(before).Take(afterPush - before).ToList();
+        var secondCheck = all.Skip(afterPush).Take(control).ToList();
         foreach (var window in new[] { firstCheck, secondCheck })
         {
             Assert.Single(window, r => r.Method == "HEAD" && r.IsManifest);
             Assert.DoesNotContain(window, r => r.Method == "GET" && (r.IsManifest || r.IsBlob));
         }
-
-        // The local image was not touched: the check never pulls.
-        var local = await manager.GetImageInfoAsync(image);
-        Assert.Equal(check.LocalDigest, local!.Digest);
     }
 
     [Fact]

@@ -41,8 +41,15 @@ public sealed class RollingUpdateTests : SandboxTestBase
     {
         var (manager, imageA, imageB, onA, onB) = await ThreeServersOnTwoImagesAsync(brokenFirst: false);
         using var _ = manager;
-        Sandbox.PushVariant("v2", imageA);
-        Sandbox.PushVariant("v2", imageB);
+        // New images nobody has locally (v1 plus a unique layer), so that the update's pull really downloads; the
+        // local tags stay on the images the servers run.
+        foreach (var image in new[] { imageA, imageB })
+        {
+            var oldId = Sandbox.Docker("image", "inspect", "--format", "{{.Id}}", image);
+            Sandbox.PushUniqueImage(image);
+            Sandbox.Docker("tag", oldId, image);
+        }
+
         var countA = Sandbox.RequestsFor(Sandbox.RegistryLog, RepoPath(imageA, Sandbox.Registry)).Count;
         var countB = Sandbox.RequestsFor(Sandbox.RegistryLog, RepoPath(imageB, Sandbox.Registry)).Count;
 
@@ -53,9 +60,11 @@ public sealed class RollingUpdateTests : SandboxTestBase
         Assert.All(result.Servers, s => Assert.Equal(UpdateOutcome.Updated, s.Outcome));
         foreach (var (image, before) in new[] { (imageA, countA), (imageB, countB) })
         {
-            var during = Sandbox.RequestsFor(Sandbox.RegistryLog, RepoPath(image, Sandbox.Registry)).Skip(before).ToList();
-            Assert.Single(during, r => r.IsManifest && r.Line.Contains("useragent=\"docker/", StringComparison.Ordinal)); // one pull by the daemon
-            Assert.Single(during, r => r.IsManifest && r.Line.Contains("useragent=ArkManager.Images", StringComparison.Ordinal)); // one check by us
+            // The waiting log reader, with the pull itself as the positive control: its GET of the manifest is seen.
+            var during = Sandbox.WaitForRequests(Sandbox.RegistryLog, RepoPath(image, Sandbox.Registry), rs => rs.Skip(before).Any(r => r.Method == "GET" && r.IsManifest)).Skip(before).ToList();
+            Assert.Single(during, r => r.Method == "GET" && r.IsManifest); // one pull: the new manifest fetched once
+            Assert.Equal(2, during.Count(r => r.Method == "HEAD" && r.IsManifest)); // our one check, and the pull's own resolve of the tag
+            Assert.Contains(during, r => r.Method == "GET" && r.IsBlob); // the pull really downloaded
         }
 
         // Down time of a server: from the start of its Stop to the end of its HealthGate. No two overlap.
