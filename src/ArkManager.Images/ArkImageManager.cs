@@ -42,6 +42,7 @@ namespace ArkManager.Images
         private readonly PendingTransactions _pending;
         private readonly UpdatePlanner _planner;
         private readonly UpdateCoordinator _coordinator;
+        private readonly ServiceUpdate _serviceUpdate;
         private readonly ILogger _logger;
         private readonly RunLog _runLog;
         private readonly WebhookNotifier _notifier;
@@ -83,7 +84,8 @@ namespace ArkManager.Images
                 client: hosting.RegistryHttpClient?.Invoke());
             _images = new ImageStore(_engine.Images, factory.CreateLogger("ArkManager.Images.Images"), (reference, ct) => credentials.GetAsync(reference.Registry, ct));
             _cleanup = new ImageCleanup(_engine.Images, _engine.Containers, _images);
-            _servers = new ServerManager(_engine.Containers, _images, new ServerRegistry(state), factory.CreateLogger("ArkManager.Images.Servers"));
+            var services = new ServiceServers(_engine.Services, factory.CreateLogger("ArkManager.Images.Servers"));
+            _servers = new ServerManager(_engine.Containers, _images, new ServerRegistry(state), factory.CreateLogger("ArkManager.Images.Servers"), services);
             var backups = new VolumeBackupService(_engine.Containers, factory.CreateLogger("ArkManager.Images.Backups"));
             _serverBackups = new ServerBackups(_servers, _images, backups);
             _checker = new UpdateChecker(_images, _registry, updateLogger, Options.MaxConcurrentChecks);
@@ -98,7 +100,8 @@ namespace ArkManager.Images
             _pending = new PendingTransactions(journal, serverLock);
             _planner = new UpdatePlanner(_images, _servers, _history, quarantine);
             _notifier = new WebhookNotifier(Options.Webhooks, state, factory.CreateLogger("ArkManager.Images.Notifications"), clientFactory: hosting.WebhookHttpClient);
-            _coordinator = new UpdateCoordinator(_images, _servers, _checker, _planner, _gate, _transaction, _history);
+            _serviceUpdate = new ServiceUpdate(services, _servers, _images, _checker, _history, updateLogger);
+            _coordinator = new UpdateCoordinator(_images, _servers, _checker, _planner, _gate, _transaction, _history, _serviceUpdate);
         }
 
         /// <summary>
@@ -257,7 +260,8 @@ namespace ArkManager.Images
         public Task<ServerInfo> NewServerAsync(ServerSpec spec, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
-            return _runLog.RunAsync("NewServer", spec?.Name, () => _servers.CreateAsync(spec!, cancellationToken), s => s.ContainerId);
+            return _runLog.RunAsync("NewServer", spec?.Name,
+                () => spec is { AsService: true } ? _serviceUpdate.CreateAsync(spec, cancellationToken) : _servers.CreateAsync(spec!, cancellationToken), s => s.ContainerId);
         }
 
         /// <inheritdoc />

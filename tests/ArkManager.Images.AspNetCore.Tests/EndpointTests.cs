@@ -70,7 +70,9 @@ public sealed class EndpointTests
     public async Task Bad_input_is_400_or_404_problem_details_with_the_error_id_and_changes_nothing()
     {
         using var host = new WebHost();
-        var alice = host.Client("alice");
+        // A user of this test only: other tests of the class create servers for their users in the same engine at the same time.
+        var aliceId = "alice-" + Guid.NewGuid().ToString("N")[..6];
+        var alice = host.Client(aliceId);
 
         // An invalid reference: 400 with InvalidImageReference; nothing pulled.
         var invalid = await alice.PostAsJsonAsync("/api/servers/images/pull", new { image = "Not A Valid::Ref" });
@@ -83,7 +85,7 @@ public sealed class EndpointTests
         Assert.False(host.Sandbox.ImageExists(host.Image));
 
         // An unknown server: 404 ServerNotFound; the server list is as before.
-        var server = await host.NewServerAsync("alice");
+        var server = await host.NewServerAsync(aliceId);
         var before = host.ContainerId(server.Name);
         await AssertProblemAsync(await alice.PostAsync("/api/servers/no-such-server/recreate", null), HttpStatusCode.NotFound, "ServerNotFound");
         Assert.Equal(new[] { server.Name }, Names(await WebHost.Json(await alice.GetAsync("/api/servers"))));

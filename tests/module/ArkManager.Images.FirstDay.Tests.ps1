@@ -119,6 +119,7 @@ Describe 'First day, without a daemon' {
                 [ArkManager.Images.ServerAlreadyRegisteredException]::new('c1', 'island', 'carol', $false)
                 [ArkManager.Images.AmbiguousServerNameException]::new('island', [string[]]@('eu1', 'eu2'))
                 [ArkManager.Images.UnknownHostException]::new('eu9', 'No host named eu9')
+                [ArkManager.Images.SwarmServiceException]::new('island', 'not a Swarm manager')
                 [ArkManager.Images.ServerUpdateException]::new('x', [ArkManager.Images.ServerUpdateResult]@{ Server = 'island'; Outcome = 'RolledBack' })
                 [ArkManager.Images.ServerUpdateException]::new('x', [ArkManager.Images.ServerUpdateResult]@{ Server = 'island'; Outcome = 'Failed' })
             )
@@ -139,6 +140,7 @@ Describe 'First day, without a daemon' {
             $ids['ServerAlreadyRegistered'] | Should -Be 'ResourceExists'
             $ids['AmbiguousServerName'] | Should -Be 'InvalidArgument'
             $ids['UnknownHost'] | Should -Be 'ObjectNotFound'
+            $ids['SwarmServiceRefused'] | Should -Be 'InvalidOperation'
 
             # Every public exception type of the library is in the list above (a new one must get a category too).
             $types = $library.GetExportedTypes() | Where-Object { [ArkManager.Images.ArkManagerException].IsAssignableFrom($_) } | ForEach-Object Name

@@ -30,6 +30,13 @@ namespace ArkManager.Images.PowerShell.Cmdlets
     /// to 10 minutes for the save.</para>
     /// </example>
     /// <example>
+    /// <code>New-ArkServer -Name island -Image 'registry.example/tbro98/ase-server:latest' -AsService -Node b -Port '7777:7777', '27015:27015' -Volume 'island-data:/ark/ShooterGame/Saved'</code>
+    /// <para>On a Swarm manager: creates the server as a one-replica service on the node labelled ark=b (docker node
+    /// update --label-add ark=b NODE), its image pinned to the digest the registry has now (one check). The manager
+    /// needs no local copy: the node pulls that digest when it starts the task, and never a newer one until an admin
+    /// updates the service (Update-ArkImage).</para>
+    /// </example>
+    /// <example>
     /// <code>New-ArkServer -Name island -Image 'tbro98/ase-server:latest' -WhatIf</code>
     /// <para>Shows what would be created; creates nothing.</para>
     /// </example>
@@ -131,6 +138,18 @@ namespace ArkManager.Images.PowerShell.Cmdlets
         [ValidateNotNullOrEmpty]
         public string? RconPasswordVariable { get; set; }
 
+        /// <summary>Creates the server as a Swarm service (the endpoint must be a Swarm manager): one replica placed on
+        /// -Node, ports published in host mode on that node, the image pinned by digest. The image need not be present
+        /// locally: the node pulls the pinned digest. A refusal is a SwarmServiceRefused error and creates nothing.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public SwitchParameter AsService { get; set; }
+
+        /// <summary>With -AsService: the node the server stays on (its volumes are node-local), as the value of its node
+        /// label ark (ark=VALUE) or as its node id.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string? Node { get; set; }
+
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
@@ -167,6 +186,8 @@ namespace ArkManager.Images.PowerShell.Cmdlets
                     Cluster = string.IsNullOrEmpty(Cluster) ? null : Cluster,
                     RconPort = RconPort,
                     RconPasswordVariable = string.IsNullOrEmpty(RconPasswordVariable) ? null : RconPasswordVariable,
+                    AsService = AsService.IsPresent,
+                    Node = string.IsNullOrEmpty(Node) ? null : Node,
                 };
             }
             catch (ArgumentException ex)
@@ -175,7 +196,9 @@ namespace ArkManager.Images.PowerShell.Cmdlets
                 return;
             }
 
-            if (!ShouldProcess(Name, $"Create server container from image '{Image}'"))
+            if (!ShouldProcess(Name, AsService
+                    ? $"Create server as a Swarm service on node '{Node}' from image '{Image}' pinned by digest (the node pulls it)"
+                    : $"Create server container from image '{Image}'"))
             {
                 return;
             }

@@ -140,6 +140,7 @@ namespace ArkManager.Images.PowerShell.Infrastructure
             ["CredentialHelperFailed"] = ErrorCategory.AuthenticationError,
             ["AmbiguousServerName"] = ErrorCategory.InvalidArgument,
             ["UnknownHost"] = ErrorCategory.ObjectNotFound,
+            ["SwarmServiceRefused"] = ErrorCategory.InvalidOperation,
         };
 
         /// <summary>The category of an exception.</summary>

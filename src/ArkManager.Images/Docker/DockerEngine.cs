@@ -13,6 +13,7 @@ namespace ArkManager.Images.Docker
             Connection = connection;
             Containers = new ContainerOperations(connection);
             Images = new ImageOperations(connection);
+            Services = new ServiceOperations(connection);
         }
 
         public DockerConnection Connection { get; }
@@ -20,6 +21,9 @@ namespace ArkManager.Images.Docker
         public IContainerOperations Containers { get; }
 
         public IImageOperations Images { get; }
+
+        /// <summary>Swarm services (when the engine is a Swarm manager).</summary>
+        public IServiceOperations Services { get; }
 
         /// <summary>The endpoint as shown to people.</summary>
         public string Display => Connection.Endpoint.Display;

@@ -95,6 +95,25 @@ namespace ArkManager.Images
 
         /// <summary>The environment variable that holds the RCON (admin) password (label <c>io.arkmanager.rcon.password-env</c>; default <c>ARK_RCON_PASSWORD</c>).</summary>
         public string? RconPasswordVariable { get; init; }
+
+        /// <summary>
+        /// Create the server as a Swarm service (the endpoint must be a Swarm manager): one replica placed on <see cref="Node"/>,
+        /// the image pinned by digest (one registry check); the node pulls that digest, the manager needs no local copy.
+        /// </summary>
+        public bool AsService { get; init; }
+
+        /// <summary>With <see cref="AsService"/>: the node, as the value of its node label <c>ark</c> (<c>ark=&lt;value&gt;</c>) or as its node id.</summary>
+        public string? Node { get; init; }
+    }
+
+    /// <summary>What runs a server.</summary>
+    public enum ServerKind
+    {
+        /// <summary>A container on one engine.</summary>
+        Container,
+
+        /// <summary>A one-replica Swarm service (its task's container runs on a node of the Swarm).</summary>
+        Service,
     }
 
     /// <summary>A managed ARK server (a container labelled <c>io.arkmanager.server</c>).</summary>
@@ -169,6 +188,18 @@ namespace ArkManager.Images
         /// when there is none.
         /// </summary>
         public string? PendingTransaction { get; init; }
+
+        /// <summary>A container, or a Swarm service (then <see cref="ContainerId"/> and <see cref="ContainerName"/> are the service's id and name).</summary>
+        public ServerKind Kind { get; init; }
+
+        /// <summary>For a service: the id of the node its current task is on (or is placed on); null for a container.</summary>
+        public string? Node { get; init; }
+
+        /// <summary>For a service: its current task's state (new, pending, preparing, starting, running, complete, shutdown, failed, rejected); null for a container.</summary>
+        public string? TaskState { get; init; }
+
+        /// <summary>For a service: the digest its spec pins (<c>sha256:…</c>): the image every node runs until an admin updates it; null for a container.</summary>
+        public string? PinnedDigest { get; init; }
 
         /// <summary>True when the container is running.</summary>
         public bool IsRunning => string.Equals(State, "running", StringComparison.OrdinalIgnoreCase);

@@ -67,6 +67,9 @@ namespace ArkManager.Images
 
         /// <summary>The owner label, when set.</summary>
         public string? Owner { get; init; }
+
+        /// <summary>A container, or a Swarm service (then <see cref="Digest"/> is the digest its spec pins).</summary>
+        public ServerKind Kind { get; init; }
     }
 
     /// <summary>One named step of an update transaction.</summary>
@@ -98,6 +101,12 @@ namespace ArkManager.Images
 
         /// <summary>Old container removed (never its volumes).</summary>
         Commit,
+
+        /// <summary>A Swarm service: the engine's service update (stop-first, failure action rollback) or rollback was asked for.</summary>
+        ServiceUpdate,
+
+        /// <summary>A Swarm service: the engine's rollout, followed until its update status ends (updated, rolled back, paused).</summary>
+        Rollout,
     }
 
     /// <summary>Progress of an update or recreate.</summary>

@@ -24,9 +24,11 @@ namespace ArkManager.Images.Servers
         private readonly ImageStore _images;
         private readonly ILogger _logger;
         private readonly ServerRegistry _registry;
+        private readonly ServiceServers? _services;
 
-        public ServerManager(IContainerOperations containers, ImageStore images, ServerRegistry registry, ILogger logger)
+        public ServerManager(IContainerOperations containers, ImageStore images, ServerRegistry registry, ILogger logger, ServiceServers? services = null)
         {
+            _services = services;
             _containers = containers;
             _images = images;
             _registry = registry;
@@ -63,6 +65,11 @@ namespace ArkManager.Images.Servers
 
             // During an update a server briefly has two containers (the replacement under a temporary name, or the old
             // one renamed aside): the one that carries the server's name is the server.
+            if (_services != null)
+            {
+                candidates.AddRange(await _services.ListAsync(name, cancellationToken).ConfigureAwait(false));
+            }
+
             var result = candidates
                 .GroupBy(c => c.Name, StringComparer.Ordinal)
                 .Select(g => g.OrderByDescending(c => c.ContainerName == c.Name).ThenByDescending(c => c.Created).First())
@@ -255,6 +262,7 @@ namespace ArkManager.Images.Servers
         public async Task<ServerInfo> StartAsync(string name, CancellationToken cancellationToken)
         {
             var server = await GetRequiredAsync(name, cancellationToken).ConfigureAwait(false);
+            RefuseService(server, "started");
             if (!ImageReference.TryParse(server.Image, out var reference, out _) ||
                 await _images.InspectAsync(reference!, cancellationToken).ConfigureAwait(false) is null)
             {
@@ -291,6 +299,7 @@ namespace ArkManager.Images.Servers
         public async Task<SafeStopResult> SafeStopAsync(string name, SafeStopOptions options, IProgress<StopProgress>? progress, CancellationToken cancellationToken)
         {
             var server = await GetRequiredAsync(name, cancellationToken).ConfigureAwait(false);
+            RefuseService(server, "stopped");
             var container = await _containers.TryInspectAsync(server.ContainerId, cancellationToken).ConfigureAwait(false) ?? throw new ContainerNotFoundException(name);
             var wait = options.StopTimeout ?? server.StopTimeout ?? DockerDefaultStopTimeout;
             Log.ServerStopping(_logger, name, wait.TotalSeconds, server.StopSignal ?? "SIGTERM");
@@ -320,6 +329,15 @@ namespace ArkManager.Images.Servers
                            ?? throw new RconException(RconErrorKind.InvalidSettings, name,
                                $"Server '{name}' has no RCON settings: create it with an RCON port (label io.arkmanager.rcon.port) and its admin password in the environment variable named by io.arkmanager.rcon.password-env (default ARK_RCON_PASSWORD).");
             return await Rcon.RconCommand.ExecuteAsync(details, settings, command, _logger, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>The engine runs a service's task: start and stop are the engine's (scale), never a container call here.</summary>
+        private static void RefuseService(ServerInfo server, string what)
+        {
+            if (server.Kind == ServerKind.Service)
+            {
+                throw new SwarmServiceException(server.Name, $"Server '{server.Name}' is a Swarm service: the engine keeps its one task running; it is not {what} here (docker service scale {server.ContainerName}=0 or =1 does that).");
+            }
         }
 
         private static bool HasRconSettings(ContainerDetails inspect)

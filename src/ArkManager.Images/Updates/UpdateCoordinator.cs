@@ -24,10 +24,12 @@ namespace ArkManager.Images.Updates
         private readonly ServerGate _gate;
         private readonly UpdateTransaction _transaction;
         private readonly UpdateHistoryStore _history;
+        private readonly ServiceUpdate? _serviceUpdate;
 
         public UpdateCoordinator(ImageStore images, ServerManager servers, UpdateChecker checker, UpdatePlanner planner, ServerGate gate,
-            UpdateTransaction transaction, UpdateHistoryStore history)
+            UpdateTransaction transaction, UpdateHistoryStore history, ServiceUpdate? serviceUpdate = null)
         {
+            _serviceUpdate = serviceUpdate;
             _images = images;
             _servers = servers;
             _checker = checker;
@@ -173,6 +175,11 @@ namespace ArkManager.Images.Updates
             {
                 var server = await RequireOwnedAsync(name, options.Owner, cancellationToken).ConfigureAwait(false);
                 var reference = target ?? ImageReference.Parse(server.Image);
+                if (server.Kind == ServerKind.Service && _serviceUpdate != null)
+                {
+                    return await _serviceUpdate.UpdateAsync(server, reference, options, kind, progress, cancellationToken).ConfigureAwait(false);
+                }
+
                 var image = await _images.InspectAsync(reference, cancellationToken).ConfigureAwait(false)
                             ?? throw new MissingImagesException(new[] { reference.ToString() }, $"Recreating server '{name}'");
                 if (image.Id == server.ImageId && !options.Force && reference.ToString() == server.Image)
@@ -199,6 +206,11 @@ namespace ArkManager.Images.Updates
             _gate.RunExclusiveAsync(name, "Rollback", options.LockTimeout, async () =>
             {
                 var server = await RequireOwnedAsync(name, options.Owner, cancellationToken).ConfigureAwait(false);
+                if (server.Kind == ServerKind.Service && _serviceUpdate != null)
+                {
+                    return await _serviceUpdate.UndoAsync(server, options, progress, cancellationToken).ConfigureAwait(false);
+                }
+
                 var history = await _history.ReadAsync(new UpdateHistoryFilter { Server = name }, cancellationToken).ConfigureAwait(false);
                 var last = LastUpdateTo(history, server.ImageId)
                            ?? throw new NoRollbackTargetException(name, "the history has no successful update that led to the image it runs now.");

@@ -66,8 +66,18 @@ namespace ArkManager.Images.Updates
             var containers = await GetContainersByImageAsync(reference, newest, cancellationToken).ConfigureAwait(false);
             var servers = await _servers.ListAsync(null, cancellationToken, owner).ConfigureAwait(false);
             var result = new List<AffectedServer>();
-            foreach (var server in servers.Where(s => s.Problem is null && containers.Any(c => c.Id == s.ContainerId)))
+            foreach (var server in servers.Where(s => s.Problem is null && (containers.Any(c => c.Id == s.ContainerId) || IsServiceOf(s, reference))))
             {
+                if (server.Kind == ServerKind.Service)
+                {
+                    result.Add(new AffectedServer
+                    {
+                        Kind = ServerKind.Service, Name = server.Name, ContainerId = server.ContainerId, State = server.State, Image = server.Image,
+                        Digest = server.PinnedDigest, NewestImageId = newest?.Id, OnNewestImage = newest?.Digest != null && newest.Digest == server.PinnedDigest, Owner = server.Owner,
+                    });
+                    continue;
+                }
+
                 var digest = newest != null && newest.Id == server.ImageId
                     ? newest.Digest
                     : await _images.DigestOfAsync(server.ImageId, reference, cancellationToken).ConfigureAwait(false);
@@ -109,7 +119,8 @@ namespace ArkManager.Images.Updates
                     continue;
                 }
 
-                var current = !willPull && server.OnNewestImage;
+                // A service pins a digest: it is current when it pins the target, whatever this engine has locally.
+                var current = server.Kind == ServerKind.Service ? target != null && server.Digest == target : !willPull && server.OnNewestImage;
                 var status = blocked ? UpdatePlanStatus.Blocked
                     : !options.Recreate ? UpdatePlanStatus.PullOnly
                     : current && !options.Force ? UpdatePlanStatus.AlreadyCurrent
@@ -122,13 +133,16 @@ namespace ArkManager.Images.Updates
                     CurrentDigest = server.Digest,
                     TargetDigest = target,
                     Status = status,
-                    Steps = status == UpdatePlanStatus.Recreate ? TransactionSteps.Planned(server.State == "running" || server.State == "restarting", options.BackupVolumes) : Array.Empty<UpdateStep>(),
+                    Steps = status == UpdatePlanStatus.Recreate && server.Kind == ServerKind.Service ? new[] { UpdateStep.ServiceUpdate, UpdateStep.Rollout }
+                        : status == UpdatePlanStatus.Recreate ? TransactionSteps.Planned(server.State == "running" || server.State == "restarting", options.BackupVolumes) : Array.Empty<UpdateStep>(),
                     Reason = status switch
                     {
                         UpdatePlanStatus.Blocked => "left as it is: the registry check failed (" + (check!.Error ?? check.State.ToString()) + ")",
                         UpdatePlanStatus.PullOnly => "recreate not requested (the image is only pulled)",
                         UpdatePlanStatus.AlreadyCurrent => "already runs the newest image",
                         UpdatePlanStatus.Quarantined => UpdateJudge.QuarantineReason(quarantine!),
+                        _ when server.Kind == ServerKind.Service => "the engine will update the service to the target digest (stop-first, rolled back by the engine on failure)" +
+                             (quarantine is null ? string.Empty : ", although " + UpdateJudge.QuarantineReason(quarantine, forced: true)),
                         _ => (willPull ? "will be recreated on the pulled image" : "will be recreated on the newest local image") +
                              (quarantine is null ? string.Empty : ", although " + UpdateJudge.QuarantineReason(quarantine, forced: true)),
                     },
@@ -137,5 +151,8 @@ namespace ArkManager.Images.Updates
 
             return items;
         }
+
+        private static bool IsServiceOf(ServerInfo server, ImageReference reference) =>
+            server.Kind == ServerKind.Service && ImageReference.TryParse(server.Image, out var own, out _) && own!.Equals(reference);
     }
 }
